@@ -1,0 +1,3 @@
+export { MarketFeed } from "./market-feed";
+export { RateLimiter } from "./rate-limiter";
+export { SymbolRoom } from "./symbol-room";

@@ -1,0 +1,38 @@
+/**
+ * The data contracts: single source of truth for every payload that crosses a boundary.
+ * `npm run schemas` writes each entry of `contracts` to schemas/json/<name>.schema.json.
+ */
+import type { z } from "zod";
+import { ErrorBody } from "./common";
+import { ChainFilter, MarketSnapshot, OptionChain, OptionContract, Quote } from "./market";
+import { Recommendation, RecommendationEvent, RecommendationRequest } from "./recommendation";
+import { SignalsBundle } from "./signals";
+import { Profile, Watchlist } from "./user";
+import { ClientMessage, ServerMessage } from "./ws";
+import { MarketEventMessage } from "./queue";
+
+export * from "./common";
+export * from "./market";
+export * from "./recommendation";
+export * from "./signals";
+export * from "./user";
+export * from "./ws";
+export * from "./queue";
+
+export const contracts = {
+  "error-body": ErrorBody,
+  quote: Quote,
+  "option-contract": OptionContract,
+  "option-chain": OptionChain,
+  "chain-filter": ChainFilter,
+  "market-snapshot": MarketSnapshot,
+  "recommendation-request": RecommendationRequest,
+  recommendation: Recommendation,
+  "recommendation-event": RecommendationEvent,
+  "signals-bundle": SignalsBundle,
+  profile: Profile,
+  watchlist: Watchlist,
+  "ws-server-message": ServerMessage,
+  "ws-client-message": ClientMessage,
+  "market-event-message": MarketEventMessage,
+} satisfies Record<string, z.ZodType>;

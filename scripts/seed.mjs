@@ -1,0 +1,16 @@
+// Seeds the local D1 database when it is empty (npm start). Uses wrangler's own local state, so a second
+// `npm start` finds the data of the first and leaves it alone.
+import { execFileSync } from "node:child_process";
+
+const STATE = [".wrangler/state"];
+const wrangler = (...args) =>
+  execFileSync("npx", ["wrangler", "d1", "execute", "DB", "--local", "--persist-to", ...STATE, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+const out = wrangler("--json", "--command", "SELECT COUNT(*) AS n FROM symbols");
+const n = JSON.parse(out)[0]?.results?.[0]?.n ?? 0;
+if (n > 0) {
+  console.log(`seed: database already has ${n} symbols, leaving it as it is`);
+} else {
+  wrangler("--file", "scripts/seed/seed.sql");
+  console.log("seed: loaded symbols, a demo profile and a demo watchlist");
+}

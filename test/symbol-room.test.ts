@@ -1,0 +1,54 @@
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { MarketSnapshot } from "../schemas";
+import { SymbolRoom } from "../durable-objects/symbol-room";
+
+const roomOf = (symbol: string) => env.SYMBOL_ROOM.get(env.SYMBOL_ROOM.idFromName(symbol));
+
+describe("SymbolRoom", () => {
+  it("answers a schema-valid snapshot by RPC", async () => {
+    const snap = MarketSnapshot.parse(await roomOf("MSFT").snapshot("MSFT", { type: "call", maxDte: 30 }));
+    expect(snap.quote.symbol).toBe("MSFT");
+    expect(snap.chain.contracts.every((c) => c.type === "call" && c.dte <= 30)).toBe(true);
+  });
+
+  it("survives an eviction: a new instance reloads the same quote and chain from SQLite storage", async () => {
+    const stub = roomOf("NVDA");
+    await stub.snapshot("NVDA");
+    await runInDurableObject(stub, async (instance: SymbolRoom, state) => {
+      const before = instance.peek();
+      expect(before.meta).not.toBeNull();
+      expect(before.contracts).toBeGreaterThan(100);
+      // What the runtime does after an eviction or a deploy: construct the class again over the same storage.
+      const reborn = new SymbolRoom(state, env);
+      const after = reborn.peek();
+      expect(after.meta).toEqual(before.meta);
+      expect(after.contracts).toBe(before.contracts);
+      expect(after.chainAsOf).toBe(before.chainAsOf);
+    });
+  });
+
+  it("moves the synthetic market on its alarm and keeps the state", async () => {
+    const stub = roomOf("TSLA");
+    const first = await stub.quote("TSLA");
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const step = await runInDurableObject(stub, (i: SymbolRoom) => i.peek().meta!.market.step);
+    expect(step).toBeGreaterThan(0);
+    const second = await stub.quote("TSLA");
+    expect(Date.parse(second.timestamp)).toBeGreaterThan(Date.parse(first.timestamp));
+    expect(second.last).not.toBe(first.last);
+  });
+
+  it("stops ticking when nobody looks", async () => {
+    const stub = roomOf("IWM");
+    await stub.quote("IWM");
+    await runInDurableObject(stub, async (i: SymbolRoom, state) => {
+      // Pretend the last look was long ago: the alarm must not reschedule itself.
+      (i.peek().meta as { lastAccessMs: number }).lastAccessMs = 0;
+      await state.storage.deleteAlarm();
+      await i.alarm();
+      expect(await state.storage.getAlarm()).toBeNull();
+    });
+  });
+});

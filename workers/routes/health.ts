@@ -1,0 +1,47 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../app-types";
+
+type Check = { ok: boolean; ms: number; detail?: string };
+
+async function probe(fn: () => Promise<unknown>, timeoutMs = 2000): Promise<Check> {
+  const t0 = Date.now();
+  try {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const detail = await Promise.race([
+      fn(),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs))),
+    ]).finally(() => clearTimeout(timer));
+    return { ok: true, ms: Date.now() - t0, ...(typeof detail === "string" ? { detail } : {}) };
+  } catch (e) {
+    return { ok: false, ms: Date.now() - t0, detail: (e as Error).message };
+  }
+}
+
+/** GET /api/health: every dependency probed; 503 with the broken ones named when any fails. */
+export const health = new Hono<AppEnv>().get("/", async (c) => {
+  const env = c.env;
+  const feed = (cluster: string) => env.MARKET_FEED.get(env.MARKET_FEED.idFromName(cluster)).health(cluster);
+  const [d1, cache, flags, archive, stocks, options] = await Promise.all([
+    probe(() => env.DB.prepare("SELECT 1 AS ok").first()),
+    probe(() => env.CACHE.get("health:probe")),
+    probe(() => env.FLAGS.get("health:probe")),
+    probe(() => env.ARCHIVE.head("health/probe")),
+    probe(() => feed("stocks").then((h) => JSON.stringify(h))),
+    probe(() => feed("options").then((h) => JSON.stringify(h))),
+  ]);
+  const queue: Check = { ok: typeof env.MARKET_EVENTS?.send === "function", ms: 0, detail: "producer binding present" };
+  const checks = { d1, kv_cache: cache, kv_flags: flags, r2_archive: archive, queue_market_events: queue, feed_stocks: stocks, feed_options: options };
+  const failing = Object.entries(checks).filter(([, v]) => !v.ok).map(([k]) => k);
+  const { config } = c.get("services");
+  return c.json(
+    {
+      status: failing.length ? "degraded" : "ok",
+      failing,
+      environment: config.appEnv,
+      marketMode: config.marketMode,
+      time: new Date().toISOString(),
+      checks,
+    },
+    failing.length ? 503 : 200,
+  );
+});

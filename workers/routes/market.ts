@@ -1,0 +1,32 @@
+import { Hono } from "hono";
+import { z } from "zod";
+import { ChainFilter } from "../../schemas";
+import type { AppEnv } from "../app-types";
+import { parseQuery, parseSymbol } from "../gateway/validate";
+import { ApiError } from "../gateway/errors";
+
+/** GET /api/quotes/:symbol and GET /api/chains/:symbol, read from the symbol's room. */
+export const quotes = new Hono<AppEnv>().get("/:symbol", async (c) => {
+  const symbol = parseSymbol(c.req.param("symbol"));
+  parseQuery(c, z.object({}).strict());
+  return c.json(await c.get("services").market.quote(symbol));
+});
+
+export const chains = new Hono<AppEnv>().get("/:symbol", async (c) => {
+  const symbol = parseSymbol(c.req.param("symbol"));
+  const filter = parseQuery(c, ChainFilter);
+  const snap = await c.get("services").market.snapshot(symbol, filter);
+  return c.json(snap.chain);
+});
+
+/** GET /ws/symbols/:symbol: the browser's live quote and chain, held by the room (hibernatable WebSocket). */
+export const sockets = new Hono<AppEnv>().get("/symbols/:symbol", async (c) => {
+  const symbol = parseSymbol(c.req.param("symbol"));
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    throw new ApiError(426, "upgrade_required", "connect with a WebSocket", [{ field: "headers.upgrade", message: "expected websocket" }]);
+  }
+  const headers = new Headers(c.req.raw.headers);
+  headers.set("X-Symbol", symbol);
+  const stub = c.env.SYMBOL_ROOM.get(c.env.SYMBOL_ROOM.idFromName(symbol));
+  return stub.fetch(new Request(c.req.raw.url, { headers }));
+});
