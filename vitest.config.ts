@@ -22,7 +22,7 @@ export default defineConfig(async () => {
       setupFiles: ["./test/apply-migrations.ts"],
       testTimeout: 30_000,
       // Request logs of passing tests are noise; a failing test still shows its logs.
-      silent: "passed-only",
+      silent: "passed-only" as const,
     },
   };
 });

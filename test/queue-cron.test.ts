@@ -15,7 +15,7 @@ describe("queue consumer: raw market events to R2", () => {
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks.sort()).toEqual(["m1", "m2", "m3"]);
     expect(result.retryMessages).toEqual([]);
-    const listed = await env.ARCHIVE.list({ prefix: "raw/stocks/2026-11-30/14/" });
+    const listed = await env.ARCHIVE.list({ prefix: "raw/stocks/2026/11/30/14/" });
     expect(listed.objects).toHaveLength(1);
     const obj = await env.ARCHIVE.get(listed.objects[0].key);
     const text = await new Response(obj!.body.pipeThrough(new DecompressionStream("gzip"))).text();

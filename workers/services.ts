@@ -5,6 +5,7 @@
 import { SignalsBundle, type ChainFilter, type MarketSnapshot, type Quote, type Recommendation, type RecommendationRequest } from "../schemas";
 import { appConfig } from "./config";
 import { db } from "./db/client";
+import { newYorkDate, tradingDayOnOrBefore } from "./market/calendar";
 import { syntheticDailyBars } from "./market/synthetic";
 import { runRecommendation, type EmitLayer } from "./recommend/pipeline";
 import { findRecommendation, saveRecommendation } from "./recommend/repository";
@@ -23,12 +24,13 @@ export function createServices(env: Env) {
   /** Signals from the daily bars (synthetic until the bars importer lands), cached in KV per symbol and day. */
   async function signals(symbol: string): Promise<SignalsBundle> {
     const quote = await market.quote(symbol);
-    const day = quote.timestamp.slice(0, 10);
-    const key = `signals:${symbol}:${day}`;
+    // Daily bars end at the last completed session, whose close is the quote's previous close.
+    const lastSession = tradingDayOnOrBefore(newYorkDate(new Date(Date.parse(quote.timestamp) - 86_400_000)));
+    const key = `signals:${symbol}:${lastSession}`;
     const cached = await env.CACHE.get(key, "json").catch(() => null);
     const hit = SignalsBundle.safeParse(cached);
     if (hit.success) return hit.data;
-    const bars = syntheticDailyBars(symbol, config.marketSeed, day, quote.prevClose, 120);
+    const bars = syntheticDailyBars(symbol, config.marketSeed, lastSession, quote.prevClose, 120);
     const bundle = buildSignals(symbol, bars, "synthetic", quote.timestamp);
     await env.CACHE.put(key, JSON.stringify(bundle), { expirationTtl: config.signalsCacheTtlS }).catch(() => undefined);
     return bundle;

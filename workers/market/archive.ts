@@ -1,11 +1,9 @@
 import { MarketEventMessage } from "../../schemas";
 
-/** R2 key of an archive object: raw/<cluster>/<YYYY-MM-DD>/<HH>/<first message id>.ndjson.gz (UTC). */
+/** R2 key of an archive object: raw/<cluster>/<yyyy>/<mm>/<dd>/<hh>/<first message id>.ndjson.gz (UTC). */
 export function archiveKey(cluster: string, receivedAt: string, firstId: string): string {
-  const d = new Date(receivedAt);
-  const day = d.toISOString().slice(0, 10);
-  const hour = String(d.getUTCHours()).padStart(2, "0");
-  return `raw/${cluster}/${day}/${hour}/${firstId.replace(/[^\w-]/g, "_")}.ndjson.gz`;
+  const [yyyy, mm, dd, hh] = new Date(receivedAt).toISOString().split(/[-T:]/);
+  return `raw/${cluster}/${yyyy}/${mm}/${dd}/${hh}/${firstId.replace(/[^\w-]/g, "_")}.ndjson.gz`;
 }
 
 async function gzip(text: string): Promise<ArrayBuffer> {

@@ -146,7 +146,7 @@ export function newYorkMinuteOfDay(instant: Date): number {
   return Math.floor((((local % DAY_MS) + DAY_MS) % DAY_MS) / 60_000);
 }
 
-/** Instant of a New York wall-clock time on a date; hour/minute are local. Skipped/repeated DST hours resolve to standard time's reading. */
+/** Instant of a New York wall-clock time on a date (hour/minute local); a skipped DST hour reads as standard time, a repeated one as its first occurrence. */
 function newYorkWallToUtc(date: string, hour: number, minute: number): Date {
   const base = parseIsoDate(date) + (hour * 60 + minute) * 60_000;
   // Try summer time first; it is right exactly when the result is inside DST.

@@ -229,18 +229,19 @@ export function syntheticQuote(state: SyntheticState, now: Date, source: DataSou
   const r = seededRandom(`${state.seed}:${p.symbol}:${state.step}:quote`);
   const lot = (scale: number) => 100 * (1 + Math.floor(r.uniform() * scale));
   const sizeScale = 2 + 18 * p.liquidity;
-  const change = spot - state.prevClose;
+  // Printed like a quote screen: cents for prices, basis points for percentages.
+  const change = Math.round((spot - state.prevClose) * 100) / 100;
   return {
     symbol: p.symbol,
     bid: bidC / 100,
     ask: askC / 100,
-    last: spot,
+    last: Math.round(spot * 100) / 100,
     mid: (bidC + askC) / 200,
     bidSize: lot(sizeScale),
     askSize: lot(sizeScale),
     prevClose: state.prevClose,
     change,
-    changePct: (change / state.prevClose) * 100,
+    changePct: Math.round(((spot - state.prevClose) / state.prevClose) * 1e6) / 1e4,
     volume: Math.max(0, Math.round(state.dayVolume)),
     timestamp: now.toISOString(),
     source,
@@ -252,26 +253,31 @@ export function syntheticQuote(state: SyntheticState, now: Date, source: DataSou
 // The option chain
 
 /** Standard listing increments, used to step "one size coarser". */
-const LADDER = [0.5, 1, 2.5, 5, 10, 20, 50, 100];
+const LADDER = [0.5, 1, 2.5, 5, 10, 20, 50, 100, 200, 500, 1000];
 const coarser = (step: number) => LADDER[Math.min(LADDER.length - 1, LADDER.indexOf(step) + 1)];
 
 /** Strike increments near and away from the money for one expiry. */
 function strikeSteps(spot: number, p: SymbolProfile, dte: number): { fine: number; coarse: number } {
   const long = dte > 60;
-  if (p.indexLike) return long ? { fine: 5, coarse: 10 } : { fine: 1, coarse: 5 };
+  if (p.indexLike && spot >= 50) return long ? { fine: 5, coarse: 10 } : { fine: 1, coarse: 5 };
   const base = spot < 25 ? 0.5 : spot < 100 ? 1 : spot < 200 ? 2.5 : spot < 1000 ? 5 : 10;
   const fine = long ? coarser(base) : base;
   return { fine, coarse: coarser(fine) };
 }
 
-/** Listed strikes of one expiry, ascending: a fine grid near the money, a coarse one out to ~0.05 delta and beyond. */
-function strikeGrid(spot: number, p: SymbolProfile, dte: number, sigmaSqrtT: number): number[] {
-  const { fine, coarse } = strikeSteps(spot, p, dte);
+/** Listed strikes of one expiry, ascending (and the fine step used): a fine grid near the money, a coarse one out to ~0.05 delta and beyond. */
+function strikeGrid(spot: number, p: SymbolProfile, dte: number, sigmaSqrtT: number): { strikes: number[]; fine: number } {
+  let { fine, coarse } = strikeSteps(spot, p, dte);
   // At least ~8 fine strikes each side, so coarse-stepped names still get a usable ladder near the money.
-  const near = Math.max(0.03, 0.6 * sigmaSqrtT, (8 * fine) / spot);
+  // The caps keep the grid finite for any price the random walk may reach (a $0.60 stock, 500% vol).
+  const near = Math.min(0.4, Math.max(0.03, 0.6 * sigmaSqrtT, (8 * fine) / spot));
   // Equity skew puts the 5-delta put further out than the 5-delta call, hence the asymmetric range.
-  const down = Math.max(0.15, 3.5 * sigmaSqrtT);
-  const up = Math.max(0.15, 2.5 * sigmaSqrtT);
+  const down = Math.min(2.3, Math.max(0.15, 3.5 * sigmaSqrtT));
+  const up = Math.min(1.6, Math.max(0.15, 2.5 * sigmaSqrtT));
+  // Bound the listing (a chain is re-marked every few seconds): coarser steps when the ranges would hold too many.
+  while ((2 * spot * Math.sinh(near)) / fine > 45 && fine < 1000) fine = coarser(fine);
+  if (coarse <= fine) coarse = coarser(fine);
+  while ((spot * (Math.exp(up) - Math.exp(near) + Math.exp(-near) - Math.exp(-down))) / coarse > 55 && coarse < 1000) coarse = coarser(coarse);
   const toM = (x: number) => Math.round(x * 1000);
   const fineM = toM(fine);
   const coarseM = toM(coarse);
@@ -284,7 +290,7 @@ function strikeGrid(spot: number, p: SymbolProfile, dte: number, sigmaSqrtT: num
   for (let k = nearLo; k <= nearHi; k += fineM) out.push(k);
   for (let k = Math.ceil((nearHi + 1) / coarseM) * coarseM; k <= hi; k += coarseM) out.push(k);
   if (out.length === 0) out.push(Math.max(fineM, Math.round((spot * 1000) / fineM) * fineM));
-  return out.map((m) => m / 1000);
+  return { strikes: out.map((m) => m / 1000), fine };
 }
 
 /** ATM implied vol by time to expiry: index short-dated vol sits below long-dated vol, single names above; smooth in T. */
@@ -366,8 +372,7 @@ export function syntheticChain(state: SyntheticState, now: Date, opts: { rate: n
     const forward = spot * Math.exp((rate - q) * years);
     const atm = atmVol(p, years);
     const sqrtT = Math.sqrt(years);
-    const strikes = strikeGrid(spot, p, dte, atm * sqrtT);
-    const { fine } = strikeSteps(spot, p, dte);
+    const { strikes, fine } = strikeGrid(spot, p, dte, atm * sqrtT);
 
     const calls: Side[] = [];
     const puts: Side[] = [];
@@ -389,14 +394,14 @@ export function syntheticChain(state: SyntheticState, now: Date, opts: { rate: n
     for (let i = 0; i < strikes.length; i++) {
       const strike = strikes[i];
       const k = ks[i];
-      const round = Math.abs(strike / (fine * 5) - Math.round(strike / (fine * 5))) < 1e-9 ? 1.5 : 1;
+      const roundStrike = Math.abs(strike / (fine * 5) - Math.round(strike / (fine * 5))) < 1e-9 ? 1.5 : 1;
       for (const [kind, side] of [["call", calls[i]], ["put", puts[i]]] as const) {
         const key = `${state.seed}:${p.symbol}:${expiration}:${strike}:${kind}`;
         // Calls' interest sits a little above the money, puts' below.
         const shift = kind === "call" ? 0.3 : -0.3;
         const shape = Math.exp(-0.5 * ((k - shift) / 1.3) ** 2);
         const oiNoise = Math.exp(0.35 * normInv(hashUniform(key, 11)));
-        const openInterest = Math.round(oiPeak * shape * round * oiNoise);
+        const openInterest = Math.round(oiPeak * shape * roundStrike * oiNoise);
         const volNoise = 0.5 + hashUniform(`${key}:${dayKey}`, 12);
         const volume = Math.round(openInterest * turnover * traded * volNoise);
         const bid = side.bidC / 100;

@@ -1,4 +1,4 @@
-import type { Candidate, OptionContract, ResolvedPreset, ScoreComponent, SignalsBundle, Sizing } from "../../schemas";
+import type { Candidate, OptionContract, ResolvedPreset, ScoreComponent, Sizing } from "../../schemas";
 import { applyGuardrails, DISCLAIMER } from "./guardrails";
 
 export const RATIONALE_VERSION = "template/1";
@@ -10,7 +10,7 @@ export type RationaleInput = {
   contract: OptionContract;
   sizing: Sizing;
   components: ScoreComponent[];
-  signals: SignalsBundle;
+  directionReason: string;
   alternatives: Candidate[];
   degraded: string[];
 };
@@ -33,7 +33,7 @@ export function templateRationale(i: RationaleInput): { summary: string; points:
       : `The best ${i.symbol} ${side} for this preset is the ${c.expiration} ${c.strike} ${side} at ${usd(c.ask)}, but one contract exceeds the risk budget.`;
   const top = [...i.components].sort((a, b) => b.contribution - a.contribution).slice(0, 2);
   const points = [
-    `Direction: ${side}s, because the outlook is ${i.signals.outlook} (trend ${i.signals.technical.trend}${i.signals.technical.rsi14 !== null ? `, RSI ${i.signals.technical.rsi14.toFixed(0)}` : ""}).`,
+    `Direction: ${side}s, because ${i.directionReason}.`,
     `Delta ${g.delta.toFixed(2)} against a ${i.preset.name} target of ${i.preset.targetDelta.toFixed(2)}; ${c.dte} days to expiry inside the ${i.preset.minDte}-${i.preset.maxDte} day window.`,
     `Implied volatility ${pct(c.iv!)}; the market prices a one-sigma move of ${usd(s.expectedMove)} by expiry.`,
     `Breakeven at expiry ${usd(s.breakeven)} with the underlying at ${usd(i.spot)}; risk-neutral probability of profit ${pct(s.probabilityOfProfit)}.`,

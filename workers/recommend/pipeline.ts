@@ -54,13 +54,20 @@ function neutralSignals(symbol: string, asOf: string): SignalsBundle {
   };
 }
 
-function chooseDirection(req: RecommendationRequest, signals: SignalsBundle): OptionType {
-  if (req.outlook === "bullish") return "call";
-  if (req.outlook === "bearish") return "put";
-  if (signals.outlook === "bullish") return "call";
-  if (signals.outlook === "bearish") return "put";
+/** Calls or puts, and the reason in words for the rationale. */
+function chooseDirection(req: RecommendationRequest, signals: SignalsBundle): { direction: OptionType; reason: string } {
+  if (req.outlook === "bullish") return { direction: "call", reason: "you asked for a bullish position" };
+  if (req.outlook === "bearish") return { direction: "put", reason: "you asked for a bearish position" };
+  const t = signals.technical;
+  const detail = `trend ${t.trend}${t.rsi14 !== null ? `, RSI ${t.rsi14.toFixed(0)}` : ""}`;
+  if (signals.outlook === "bullish") return { direction: "call", reason: `the signals lean bullish (${detail})` };
+  if (signals.outlook === "bearish") return { direction: "put", reason: `the signals lean bearish (${detail})` };
   // No directional edge: lean with the last month's momentum, calls when there is none either.
-  return (signals.technical.momentum20 ?? 0) >= 0 ? "call" : "put";
+  const m = t.momentum20 ?? 0;
+  return {
+    direction: m >= 0 ? "call" : "put",
+    reason: `the signals are neutral (${detail}), so the 20-session momentum of ${(m * 100).toFixed(1)}% decides`,
+  };
 }
 
 /**
@@ -133,7 +140,7 @@ export async function runRecommendation(req: RecommendationRequest, deps: Pipeli
   await push({ kind: "signals", source: signals.technical.source, asOf: signals.technical.asOf, version: SIGNALS_VERSION, ms: since(t0), signals });
 
   const t2 = deps.now().getTime();
-  const direction = chooseDirection(req, signals);
+  const { direction, reason: directionReason } = chooseDirection(req, signals);
   const screened = screen(chain.contracts, direction, preset, signals.technical.realizedVol20);
   const top = screened.passed.slice(0, 10).map((p) => p.candidate);
   await push({
@@ -182,7 +189,7 @@ export async function runRecommendation(req: RecommendationRequest, deps: Pipeli
       contract: best.contract,
       sizing,
       components: best.components,
-      signals,
+      directionReason,
       alternatives: top.slice(1),
       degraded,
     });

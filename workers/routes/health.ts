@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-types";
 
-type Check = { ok: boolean; ms: number; detail?: string };
+type Check = { ok: boolean; ms: number; detail?: unknown };
 
 async function probe(fn: () => Promise<unknown>, timeoutMs = 2000): Promise<Check> {
   const t0 = Date.now();
@@ -11,7 +11,7 @@ async function probe(fn: () => Promise<unknown>, timeoutMs = 2000): Promise<Chec
       fn(),
       new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs))),
     ]).finally(() => clearTimeout(timer));
-    return { ok: true, ms: Date.now() - t0, ...(typeof detail === "string" ? { detail } : {}) };
+    return { ok: true, ms: Date.now() - t0, ...(detail !== null && typeof detail === "object" && !(detail instanceof Response) ? { detail } : {}) };
   } catch (e) {
     return { ok: false, ms: Date.now() - t0, detail: (e as Error).message };
   }
@@ -22,12 +22,12 @@ export const health = new Hono<AppEnv>().get("/", async (c) => {
   const env = c.env;
   const feed = (cluster: string) => env.MARKET_FEED.get(env.MARKET_FEED.idFromName(cluster)).health(cluster);
   const [d1, cache, flags, archive, stocks, options] = await Promise.all([
-    probe(() => env.DB.prepare("SELECT 1 AS ok").first()),
+    probe(() => env.DB.prepare("SELECT 1 AS ok").first().then(() => null)),
     probe(() => env.CACHE.get("health:probe")),
     probe(() => env.FLAGS.get("health:probe")),
-    probe(() => env.ARCHIVE.head("health/probe")),
-    probe(() => feed("stocks").then((h) => JSON.stringify(h))),
-    probe(() => feed("options").then((h) => JSON.stringify(h))),
+    probe(() => env.ARCHIVE.head("health/probe").then(() => null)),
+    probe(() => feed("stocks")),
+    probe(() => feed("options")),
   ]);
   const queue: Check = { ok: typeof env.MARKET_EVENTS?.send === "function", ms: 0, detail: "producer binding present" };
   const checks = { d1, kv_cache: cache, kv_flags: flags, r2_archive: archive, queue_market_events: queue, feed_stocks: stocks, feed_options: options };
