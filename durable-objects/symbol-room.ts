@@ -8,84 +8,183 @@ import {
   type Quote,
   type ServerMessage,
 } from "../schemas";
-import { appConfig, type AppConfig } from "../workers/config";
+import type { FeedBatch, FeedTrade } from "../schemas/polygon-ws";
+import { appConfig, marketMode, polygonApiKey, type AppConfig, type MarketMode } from "../workers/config";
 import { filterContracts } from "../workers/market/chain-query";
+import { applyOptionQuote, applyOptionTrades, applyStockQuote, applyStockTrades, remark } from "../workers/market/live-chain";
+import { optionTopics, stockTopics } from "../workers/market/polygon/protocol";
+import { createPolygonRest } from "../workers/market/polygon/rest";
+import { contractFromSnapshot, quoteFromRest } from "../workers/market/polygon/snapshot-map";
 import { advance, initialState, syntheticChain, syntheticQuote, type SyntheticState } from "../workers/market/synthetic";
 
-type Meta = { symbol: string; market: SyntheticState; quote: Quote; chainAsOf: string; underlyingPrice: number; lastAccessMs: number };
+type Source = "polygon" | "synthetic";
+type Meta = {
+  symbol: string;
+  source: Source;
+  /** Why a room that should be live runs on the synthetic market (Polygon unreachable at bootstrap), if it does. */
+  fallbackReason: string | null;
+  market: SyntheticState;
+  quote: Quote;
+  chainAsOf: string;
+  underlyingPrice: number;
+  lastAccessMs: number;
+  /** Last time the live feed delivered anything for this room (ms). */
+  lastFeedMs: number | null;
+  lastChainPollMs: number;
+  registered: boolean;
+};
+type ChainHead = Omit<OptionChain, "contracts">;
 type SocketAttachment = { minDte: number; maxDte: number };
 
 /** Contracts a fresh browser socket receives: the near expiries, where people trade. */
 const DEFAULT_SOCKET_WINDOW: SocketAttachment = { minDte: 0, maxDte: 60 };
+const TRADE_RING = 500;
+const PING = JSON.stringify({ type: "ping" });
+const PONG = JSON.stringify({ type: "pong" });
+/** Dividend yield for live chains: not in the feed yet, so IV and Greeks assume none (a known bias for payers). */
+const LIVE_DIVIDEND_YIELD = 0;
 
 /**
  * The per-symbol room: the latest quote and option chain of one underlying, persisted in this object's SQLite
- * storage so an evicted or redeployed room comes back with the same state. Advances the synthetic market on its
- * alarm while someone is looking (a recent RPC or an open browser socket) and pushes deltas to browsers.
+ * storage so an evicted or redeployed room comes back with the same state.
+ * - Synthetic (no Polygon key): advances the seeded market on its alarm while someone looks.
+ * - Polygon: bootstraps from REST, registers its topics with the MarketFeeds, ingests their coalesced batches
+ *   (IV and Greeks re-marked on every quote change), keeps a ring of recent trades, polls the REST chain snapshot
+ *   for what the socket does not stream, and flags `stale` when the feed goes quiet. If Polygon cannot be reached it
+ *   falls back to the synthetic market, and says so (`source: "synthetic"`).
+ * Browser sockets get a snapshot, then coalesced deltas at most every BROWSER_PUSH_MS.
  */
 export class SymbolRoom extends DurableObject<Env> {
   #config: AppConfig;
+  #mode: MarketMode;
   #meta: Meta | null = null;
-  #chain: OptionChain | null = null;
+  #head: ChainHead | null = null;
+  #contracts = new Map<string, OptionContract>();
+  #pendingQuote = false;
+  #pendingContracts = new Set<string>();
+  #lastPushMs = 0;
+  #pushTimer: ReturnType<typeof setTimeout> | null = null;
+  #lastRemarkSpot = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#config = appConfig(env);
+    this.#mode = marketMode(env);
     const sql = ctx.storage.sql;
     sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
     sql.exec(
       `CREATE TABLE IF NOT EXISTS contracts (
          ticker TEXT PRIMARY KEY, expiration TEXT NOT NULL, type TEXT NOT NULL, strike REAL NOT NULL, body TEXT NOT NULL)`,
     );
+    // Keep-alive pings are answered by the runtime without waking a hibernating room.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING, PONG));
+    sql.exec("CREATE TABLE IF NOT EXISTS trades (seq INTEGER PRIMARY KEY AUTOINCREMENT, sym TEXT NOT NULL, price REAL NOT NULL, size REAL NOT NULL, t INTEGER NOT NULL)");
     this.#load();
   }
 
-  /** Quote and chain (filtered) as of now, advancing the synthetic market first. */
+  // ------------------------------------------------------------------------------------------------ RPC
+
+  /** Quote and chain (filtered) as of now. */
   async snapshot(symbol: string, filter: ChainFilter = {}): Promise<MarketSnapshot> {
     const now = new Date();
-    this.#ensure(symbol, now);
-    this.#touch(now);
-    await this.#schedule();
-    const chain = this.#chain!;
-    return {
-      quote: this.#withStaleness(this.#meta!.quote, now),
-      chain: { ...chain, stale: this.#isStale(chain.asOf, now), contracts: filterContracts(chain.contracts, filter) },
-    };
+    await this.#ensure(symbol, now);
+    return { quote: this.#quoteNow(now), chain: this.#chainNow(now, filter) };
   }
 
   /** Quote only: cheap, no chain transfer. */
   async quote(symbol: string): Promise<Quote> {
     const now = new Date();
-    this.#ensure(symbol, now);
-    this.#touch(now);
-    await this.#schedule();
-    return this.#withStaleness(this.#meta!.quote, now);
+    await this.#ensure(symbol, now);
+    return this.#quoteNow(now);
+  }
+
+  /** The most recent trades streamed for the underlying and its contracts, newest first. */
+  recentTrades(limit = 50): FeedTrade[] {
+    return this.ctx.storage.sql
+      .exec<FeedTrade>("SELECT sym, price, size, t FROM trades ORDER BY seq DESC LIMIT ?", Math.min(Math.max(1, limit), TRADE_RING))
+      .toArray();
+  }
+
+  /** A coalesced batch from a MarketFeed. Older events than the held state are ignored. */
+  async ingest(batch: FeedBatch): Promise<{ quotes: number; contracts: number; trades: number }> {
+    const meta = this.#meta;
+    if (!meta || meta.source !== "polygon") return { quotes: 0, contracts: 0, trades: 0 };
+    const now = new Date();
+    meta.lastFeedMs = now.getTime();
+    let quotes = 0;
+    const changed = new Map<string, OptionContract>();
+    const mark = { spot: meta.quote.mid, rate: this.#config.riskFreeRate, dividendYield: LIVE_DIVIDEND_YIELD, now };
+    if (batch.cluster === "stocks") {
+      for (const q of batch.quotes) {
+        if (q.sym !== meta.symbol) continue;
+        const next = applyStockQuote(meta.quote, q);
+        if (next) {
+          meta.quote = next;
+          quotes++;
+        }
+      }
+      const own = batch.trades.filter((t) => t.sym === meta.symbol);
+      if (own.length) meta.quote = applyStockTrades(meta.quote, own);
+      for (const b of batch.bars) if (b.sym === meta.symbol && b.minute && b.av !== undefined) meta.quote = { ...meta.quote, volume: Math.max(meta.quote.volume, Math.round(b.av)) };
+      if (quotes || own.length) this.#pendingQuote = true;
+      mark.spot = meta.quote.mid;
+    } else {
+      for (const q of batch.quotes) {
+        const c = changed.get(q.sym) ?? this.#contracts.get(q.sym);
+        if (!c) continue;
+        const next = applyOptionQuote(c, q, mark);
+        if (next) changed.set(q.sym, next);
+      }
+      const bySym = new Map<string, FeedTrade[]>();
+      for (const t of batch.trades) bySym.set(t.sym, [...(bySym.get(t.sym) ?? []), t]);
+      for (const [sym, trades] of bySym) {
+        const c = changed.get(sym) ?? this.#contracts.get(sym);
+        if (c) changed.set(sym, applyOptionTrades(c, trades));
+      }
+    }
+    // A moved underlying shifts every Greek: re-mark the whole chain, at most once per re-mark period.
+    if (batch.cluster === "stocks" && Math.abs(mark.spot - this.#lastRemarkSpot) > 1e-9 && now.getTime() - Date.parse(meta.chainAsOf) >= this.#config.chainRemarkMs) {
+      for (const c of this.#contracts.values()) changed.set(c.ticker, remark(c, mark));
+      this.#lastRemarkSpot = mark.spot;
+      meta.chainAsOf = now.toISOString();
+      meta.underlyingPrice = mark.spot;
+    }
+    this.ctx.storage.transactionSync(() => {
+      for (const c of changed.values()) {
+        this.#contracts.set(c.ticker, c);
+        this.ctx.storage.sql.exec("UPDATE contracts SET body = ? WHERE ticker = ?", JSON.stringify(c), c.ticker);
+        this.#pendingContracts.add(c.ticker);
+      }
+      this.#storeTrades(batch.trades);
+      this.#persistMeta();
+    });
+    this.#schedulePush();
+    return { quotes, contracts: changed.size, trades: batch.trades.length };
   }
 
   /** What this instance holds in memory, without advancing: lets tests compare a reloaded instance. */
   peek(): { meta: Meta | null; contracts: number; chainAsOf: string | null } {
-    return { meta: this.#meta, contracts: this.#chain?.contracts.length ?? 0, chainAsOf: this.#chain?.asOf ?? null };
+    return { meta: this.#meta, contracts: this.#contracts.size, chainAsOf: this.#head?.asOf ?? null };
   }
 
   override async alarm(): Promise<void> {
-    if (!this.#meta) return;
+    const meta = this.#meta;
+    if (!meta) return;
     const now = new Date();
-    const remarked = this.#advanceTo(now);
-    const sockets = this.ctx.getWebSockets();
-    if (sockets.length) {
-      this.#broadcast(sockets, { type: "quote", quote: this.#meta.quote });
-      if (remarked) {
-        for (const ws of sockets) {
-          const window = (ws.deserializeAttachment() as SocketAttachment | null) ?? DEFAULT_SOCKET_WINDOW;
-          this.#send(ws, {
-            type: "chain",
-            asOf: this.#chain!.asOf,
-            contracts: filterContracts(this.#chain!.contracts, window),
-          });
-        }
-      }
+    if (meta.source === "synthetic") {
+      const remarked = this.#advanceSynthetic(now);
+      this.#pendingQuote = true;
+      if (remarked) for (const t of this.#contracts.keys()) this.#pendingContracts.add(t);
+      this.#push();
+    } else {
+      if (now.getTime() - meta.lastChainPollMs >= this.#config.chainPollMs) await this.#pollChain(now);
+      this.#broadcast({ type: "status", source: "polygon", stale: this.#isStale(now) });
     }
-    await this.#schedule();
+    if (this.#mode === "polygon" && meta.fallbackReason && now.getTime() - meta.lastChainPollMs >= this.#config.chainPollMs) {
+      await this.#bootstrapPolygon(meta.symbol, now); // try the live market again
+    }
+    if (this.#isActive()) await this.#scheduleAlarm(now);
+    else if (meta.registered) await this.#unregister();
   }
 
   /** Browser sockets (`/ws/symbols/:symbol`), accepted with the Hibernation API. */
@@ -96,19 +195,13 @@ export class SymbolRoom extends DurableObject<Env> {
     const symbol = request.headers.get("X-Symbol") ?? this.#meta?.symbol;
     if (!symbol) return new Response("missing symbol", { status: 400 });
     const now = new Date();
-    this.#ensure(symbol, now);
+    await this.#ensure(symbol, now);
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment(DEFAULT_SOCKET_WINDOW);
-    const chain = this.#chain!;
-    this.#send(server, {
-      type: "snapshot",
-      quote: this.#withStaleness(this.#meta!.quote, now),
-      chain: { ...chain, contracts: filterContracts(chain.contracts, DEFAULT_SOCKET_WINDOW) },
-    });
-    this.#send(server, { type: "status", source: "synthetic", stale: false });
-    await this.#schedule();
+    this.#send(server, { type: "snapshot", quote: this.#quoteNow(now), chain: this.#chainNow(now, DEFAULT_SOCKET_WINDOW) });
+    this.#send(server, { type: "status", source: this.#meta!.source, stale: this.#isStale(now), ...(this.#meta!.fallbackReason ? { message: this.#meta!.fallbackReason } : {}) });
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -132,28 +225,152 @@ export class SymbolRoom extends DurableObject<Env> {
     ws.close(code === 1005 ? 1000 : code, "closing");
   }
 
-  // ---------------------------------------------------------------------------------------------------------
+  // ------------------------------------------------------------------------------------------------ state
 
-  #ensure(symbol: string, now: Date): void {
+  async #ensure(symbol: string, now: Date): Promise<void> {
     if (!this.#meta) {
-      const market = initialState(symbol, this.#config.marketSeed, now);
-      this.#meta = {
-        symbol,
-        market,
-        quote: syntheticQuote(market, now),
-        chainAsOf: "",
-        underlyingPrice: market.spot,
-        lastAccessMs: now.getTime(),
-      };
-      this.#remark(now);
-      this.#persistMeta();
-      return;
+      if (this.#mode === "polygon") await this.#bootstrapPolygon(symbol, now);
+      if (!this.#meta) this.#bootstrapSynthetic(symbol, now, this.#mode === "polygon" ? "Polygon unavailable" : null);
+    } else if (this.#meta.source === "synthetic") {
+      this.#advanceSynthetic(now);
     }
-    this.#advanceTo(now);
+    const meta = this.#meta!;
+    meta.lastAccessMs = now.getTime();
+    this.#persistMeta();
+    if (meta.source === "polygon" && !meta.registered) await this.#register();
+    await this.#scheduleAlarm(now);
   }
 
-  /** Moves the market to `now`; re-marks the chain when it is older than the re-mark period. Returns whether it did. */
-  #advanceTo(now: Date): boolean {
+  #bootstrapSynthetic(symbol: string, now: Date, fallbackReason: string | null): void {
+    const market = initialState(symbol, this.#config.marketSeed, now);
+    this.#meta = {
+      symbol,
+      source: "synthetic",
+      fallbackReason,
+      market,
+      quote: syntheticQuote(market, now),
+      chainAsOf: "",
+      underlyingPrice: market.spot,
+      lastAccessMs: now.getTime(),
+      lastFeedMs: null,
+      lastChainPollMs: now.getTime(),
+      registered: false,
+    };
+    this.#remarkSynthetic(now);
+    this.#persistMeta();
+  }
+
+  /** Quote and whole chain from REST. On failure the room keeps (or starts) the synthetic market, flagged. */
+  async #bootstrapPolygon(symbol: string, now: Date): Promise<void> {
+    const rest = this.#rest();
+    try {
+      const [nbbo, prev, chain] = await Promise.all([
+        rest.lastNbbo(symbol),
+        rest.previousClose(symbol),
+        rest.optionChainSnapshot(symbol, { expirationLte: new Date(now.getTime() + 400 * 86_400_000).toISOString().slice(0, 10) }),
+      ]);
+      const quote = quoteFromRest(symbol, nbbo, prev);
+      const asOf = now.toISOString();
+      const mark = { spot: quote.mid, rate: this.#config.riskFreeRate, dividendYield: LIVE_DIVIDEND_YIELD, now };
+      const contracts: OptionContract[] = [];
+      for (const s of chain.results) {
+        const c = contractFromSnapshot(s, symbol, asOf);
+        if (c) contracts.push(remark(c, mark));
+      }
+      const prevMeta = this.#meta;
+      this.#meta = {
+        symbol,
+        source: "polygon",
+        fallbackReason: null,
+        market: prevMeta?.market ?? initialState(symbol, this.#config.marketSeed, now),
+        quote,
+        chainAsOf: asOf,
+        underlyingPrice: quote.mid,
+        lastAccessMs: now.getTime(),
+        lastFeedMs: now.getTime(),
+        lastChainPollMs: now.getTime(),
+        registered: false,
+      };
+      this.#lastRemarkSpot = quote.mid;
+      this.#storeChain(
+        { underlying: symbol, underlyingPrice: quote.mid, rate: mark.rate, dividendYield: mark.dividendYield, expirations: [], asOf, source: "polygon", stale: false },
+        contracts,
+      );
+      if (chain.malformed) console.warn(JSON.stringify({ level: "warn", message: "malformed chain rows skipped", symbol, malformed: chain.malformed }));
+    } catch (e) {
+      const reason = `Polygon unavailable (${(e as Error).message}); showing the synthetic market`;
+      console.warn(JSON.stringify({ level: "warn", message: "polygon bootstrap failed", symbol, error: (e as Error).message }));
+      if (this.#meta) {
+        this.#meta.fallbackReason = reason;
+        this.#meta.lastChainPollMs = now.getTime();
+      } else {
+        this.#bootstrapSynthetic(symbol, now, reason);
+      }
+    }
+  }
+
+  /** Refreshes open interest, volume and the contracts the socket does not stream from the REST snapshot. */
+  async #pollChain(now: Date): Promise<void> {
+    const meta = this.#meta!;
+    meta.lastChainPollMs = now.getTime();
+    try {
+      const chain = await this.#rest().optionChainSnapshot(meta.symbol, {
+        expirationLte: new Date(now.getTime() + 400 * 86_400_000).toISOString().slice(0, 10),
+      });
+      const mark = { spot: meta.quote.mid, rate: this.#config.riskFreeRate, dividendYield: LIVE_DIVIDEND_YIELD, now };
+      const seen = new Set<string>();
+      const merged: OptionContract[] = [];
+      for (const s of chain.results) {
+        const fresh = contractFromSnapshot(s, meta.symbol, now.toISOString());
+        if (!fresh) continue;
+        seen.add(fresh.ticker);
+        const held = this.#contracts.get(fresh.ticker);
+        // The stream is fresher for quotes; the snapshot is the only source of open interest.
+        const base = held && Date.parse(held.updatedAt) >= Date.parse(fresh.updatedAt)
+          ? { ...held, openInterest: fresh.openInterest, volume: Math.max(held.volume, fresh.volume) }
+          : fresh;
+        merged.push(remark(base, mark));
+      }
+      this.#storeChain({ ...this.#head!, underlyingPrice: mark.spot, asOf: now.toISOString() }, merged);
+      meta.chainAsOf = now.toISOString();
+      meta.underlyingPrice = mark.spot;
+      for (const t of seen) this.#pendingContracts.add(t);
+      await this.#register(); // the candidate contracts moved with the market
+    } catch (e) {
+      console.warn(JSON.stringify({ level: "warn", message: "chain poll failed", symbol: meta.symbol, error: (e as Error).message }));
+    }
+    this.#persistMeta();
+  }
+
+  /** Tells the feeds what this room needs: the underlying's topics, and its option candidates. */
+  async #register(): Promise<void> {
+    const meta = this.#meta!;
+    const stocks = this.env.MARKET_FEED.get(this.env.MARKET_FEED.idFromName("stocks"));
+    const options = this.env.MARKET_FEED.get(this.env.MARKET_FEED.idFromName("options"));
+    try {
+      await stocks.subscribe("stocks", meta.symbol, stockTopics(meta.symbol));
+      await options.setOptionInterest(
+        meta.symbol,
+        [...this.#contracts.values()].map((c) => ({ ticker: c.ticker, strike: c.strike, spot: meta.quote.mid, dte: c.dte })),
+      );
+      meta.registered = true;
+      this.#persistMeta();
+    } catch (e) {
+      console.warn(JSON.stringify({ level: "warn", message: "feed registration failed", symbol: meta.symbol, error: (e as Error).message }));
+    }
+  }
+
+  async #unregister(): Promise<void> {
+    const meta = this.#meta!;
+    const stocks = this.env.MARKET_FEED.get(this.env.MARKET_FEED.idFromName("stocks"));
+    const options = this.env.MARKET_FEED.get(this.env.MARKET_FEED.idFromName("options"));
+    await Promise.allSettled([stocks.unsubscribe("stocks", meta.symbol, stockTopics(meta.symbol)), options.setOptionInterest(meta.symbol, [])]);
+    meta.registered = false;
+    this.#persistMeta();
+  }
+
+  /** Moves the synthetic market to `now`; re-marks the chain when it is older than the re-mark period. */
+  #advanceSynthetic(now: Date): boolean {
     const meta = this.#meta!;
     if (now.getTime() - meta.market.timeMs >= Math.min(this.#config.tickMs, 250)) {
       meta.market = advance(meta.market, now);
@@ -161,39 +378,42 @@ export class SymbolRoom extends DurableObject<Env> {
     }
     const chainAge = now.getTime() - Date.parse(meta.chainAsOf || "1970-01-01T00:00:00Z");
     const remark = chainAge >= this.#config.chainRemarkMs;
-    if (remark) this.#remark(now);
+    if (remark) this.#remarkSynthetic(now);
     this.#persistMeta();
     return remark;
   }
 
-  #remark(now: Date): void {
+  #remarkSynthetic(now: Date): void {
     const meta = this.#meta!;
-    const chain = syntheticChain(meta.market, now, { rate: this.#config.riskFreeRate });
-    this.#chain = chain;
-    meta.chainAsOf = chain.asOf;
-    meta.underlyingPrice = chain.underlyingPrice;
+    const { contracts, ...head } = syntheticChain(meta.market, now, { rate: this.#config.riskFreeRate });
+    meta.chainAsOf = head.asOf;
+    meta.underlyingPrice = head.underlyingPrice;
+    this.#storeChain(head, contracts);
+  }
+
+  #storeChain(head: ChainHead, contracts: OptionContract[]): void {
+    const expirations = [...new Set(contracts.map((c) => c.expiration))].sort();
+    this.#head = { ...head, expirations };
+    this.#contracts = new Map(contracts.map((c) => [c.ticker, c]));
     const sql = this.ctx.storage.sql;
     this.ctx.storage.transactionSync(() => {
       sql.exec("DELETE FROM contracts");
-      for (const c of chain.contracts) {
-        sql.exec(
-          "INSERT INTO contracts (ticker, expiration, type, strike, body) VALUES (?, ?, ?, ?, ?)",
-          c.ticker,
-          c.expiration,
-          c.type,
-          c.strike,
-          JSON.stringify(c),
-        );
+      for (const c of contracts) {
+        sql.exec("INSERT INTO contracts (ticker, expiration, type, strike, body) VALUES (?, ?, ?, ?, ?)", c.ticker, c.expiration, c.type, c.strike, JSON.stringify(c));
       }
-      sql.exec(
-        "INSERT OR REPLACE INTO meta (key, value) VALUES ('chain', ?)",
-        JSON.stringify({ ...chain, contracts: undefined }),
-      );
+      sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('chain', ?)", JSON.stringify(this.#head));
     });
   }
 
+  #storeTrades(trades: readonly FeedTrade[]): void {
+    if (!trades.length) return;
+    const sql = this.ctx.storage.sql;
+    for (const t of trades) sql.exec("INSERT INTO trades (sym, price, size, t) VALUES (?, ?, ?, ?)", t.sym, t.price, t.size, t.t);
+    sql.exec("DELETE FROM trades WHERE seq <= (SELECT MAX(seq) FROM trades) - ?", TRADE_RING);
+  }
+
   #persistMeta(): void {
-    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('room', ?)", JSON.stringify(this.#meta));
+    if (this.#meta) this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('room', ?)", JSON.stringify(this.#meta));
   }
 
   /** Rebuilds memory from storage after an eviction, a deploy or a restart. */
@@ -203,32 +423,85 @@ export class SymbolRoom extends DurableObject<Env> {
     const head = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'chain'").toArray()[0];
     if (!room || !head) return;
     this.#meta = JSON.parse(room.value) as Meta;
-    const contracts = sql
-      .exec<{ body: string }>("SELECT body FROM contracts ORDER BY expiration, type, strike")
-      .toArray()
-      .map((r) => JSON.parse(r.body) as OptionContract);
-    this.#chain = { ...(JSON.parse(head.value) as Omit<OptionChain, "contracts">), contracts };
+    this.#head = JSON.parse(head.value) as ChainHead;
+    const rows = sql.exec<{ body: string }>("SELECT body FROM contracts ORDER BY expiration, type, strike").toArray();
+    this.#contracts = new Map(rows.map((r) => {
+      const c = JSON.parse(r.body) as OptionContract;
+      return [c.ticker, c];
+    }));
+    this.#lastRemarkSpot = this.#meta.underlyingPrice;
   }
 
-  #touch(now: Date): void {
-    this.#meta!.lastAccessMs = now.getTime();
+  #rest() {
+    return createPolygonRest({ baseUrl: this.#config.polygonRestUrl, apiKey: polygonApiKey(this.env) ?? "" });
   }
 
-  /** Keeps ticking while someone looks; an idle room sleeps and catches up in one exact step when asked again. */
-  async #schedule(): Promise<void> {
-    const meta = this.#meta;
-    if (!meta) return;
-    const active = this.ctx.getWebSockets().length > 0 || Date.now() - meta.lastAccessMs < this.#config.roomIdleMs;
-    if (!active) return;
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + this.#config.tickMs);
+  // ------------------------------------------------------------------------------------------------ reads
+
+  #isActive(): boolean {
+    return this.ctx.getWebSockets().length > 0 || Date.now() - (this.#meta?.lastAccessMs ?? 0) < this.#config.roomIdleMs;
   }
 
-  #isStale(asOf: string, now: Date): boolean {
-    return now.getTime() - Date.parse(asOf) > this.#config.staleAfterMs;
+  async #scheduleAlarm(now: Date): Promise<void> {
+    if (!this.#isActive()) return;
+    const every = this.#meta?.source === "polygon" ? Math.min(this.#config.chainPollMs, this.#config.staleAfterMs) : this.#config.tickMs;
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now.getTime() + every);
   }
 
-  #withStaleness(quote: Quote, now: Date): Quote {
-    return { ...quote, stale: this.#isStale(quote.timestamp, now) };
+  /** Synthetic data is as fresh as its clock; live data is stale when the feed has been silent past the threshold. */
+  #isStale(now: Date): boolean {
+    const meta = this.#meta!;
+    const last = meta.source === "polygon" ? Math.max(meta.lastFeedMs ?? 0, Date.parse(meta.quote.timestamp)) : Date.parse(meta.quote.timestamp);
+    return now.getTime() - last > this.#config.staleAfterMs;
+  }
+
+  #quoteNow(now: Date): Quote {
+    return { ...this.#meta!.quote, source: this.#meta!.source, stale: this.#isStale(now) };
+  }
+
+  #chainNow(now: Date, filter: ChainFilter): OptionChain {
+    return { ...this.#head!, source: this.#meta!.source, stale: this.#isStale(now), contracts: filterContracts([...this.#contracts.values()], filter) };
+  }
+
+  // ------------------------------------------------------------------------------------------------ browsers
+
+  /** Deltas go out at most every BROWSER_PUSH_MS, whatever the feed rate. */
+  #schedulePush(): void {
+    if (this.ctx.getWebSockets().length === 0) {
+      this.#pendingQuote = false;
+      this.#pendingContracts.clear();
+      return;
+    }
+    const wait = this.#lastPushMs + this.#config.browserPushMs - Date.now();
+    if (wait <= 0) this.#push();
+    else if (!this.#pushTimer) {
+      this.#pushTimer = setTimeout(() => {
+        this.#pushTimer = null;
+        this.#push();
+      }, wait);
+    }
+  }
+
+  #push(): void {
+    const sockets = this.ctx.getWebSockets();
+    this.#lastPushMs = Date.now();
+    if (sockets.length === 0 || !this.#meta) {
+      this.#pendingQuote = false;
+      this.#pendingContracts.clear();
+      return;
+    }
+    if (this.#pendingQuote) this.#broadcast({ type: "quote", quote: this.#quoteNow(new Date()) });
+    if (this.#pendingContracts.size) {
+      const changed = [...this.#pendingContracts].map((t) => this.#contracts.get(t)).filter((c): c is OptionContract => !!c);
+      const asOf = new Date().toISOString();
+      for (const ws of sockets) {
+        const window = (ws.deserializeAttachment() as SocketAttachment | null) ?? DEFAULT_SOCKET_WINDOW;
+        const mine = filterContracts(changed, window);
+        if (mine.length) this.#send(ws, { type: "chain", asOf, contracts: mine });
+      }
+    }
+    this.#pendingQuote = false;
+    this.#pendingContracts.clear();
   }
 
   #send(ws: WebSocket, message: ServerMessage): void {
@@ -239,9 +512,9 @@ export class SymbolRoom extends DurableObject<Env> {
     }
   }
 
-  #broadcast(sockets: WebSocket[], message: ServerMessage): void {
+  #broadcast(message: ServerMessage): void {
     const text = JSON.stringify(message);
-    for (const ws of sockets) {
+    for (const ws of this.ctx.getWebSockets()) {
       try {
         ws.send(text);
       } catch {

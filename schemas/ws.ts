@@ -13,7 +13,7 @@ export const ServerMessage = z.discriminatedUnion("type", [
     stale: z.boolean(),
     message: z.string().optional(),
   }),
-  z.object({ type: z.literal("pong"), at: Timestamp }),
+  z.object({ type: z.literal("pong"), at: Timestamp.optional().describe("absent when the runtime auto-responds while the room hibernates") }),
   z.object({ type: z.literal("error"), error: ErrorBody.shape.error }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

@@ -13,10 +13,14 @@ function flag(raw: string | undefined): boolean {
   return raw === "true" || raw === "1";
 }
 
+/** The Polygon key is a secret (`wrangler secret put POLYGON_API_KEY` or .dev.vars), so it is not in `[vars]`. */
+export function polygonApiKey(env: Env): string | undefined {
+  return (env as { POLYGON_API_KEY?: string }).POLYGON_API_KEY || undefined;
+}
+
 /** Synthetic unless a Polygon key is configured and synthetic-only is off. */
 export function marketMode(env: Env): MarketMode {
-  const key = (env as { POLYGON_API_KEY?: string }).POLYGON_API_KEY;
-  return key && !flag(env.POLYGON_SYNTHETIC_ONLY) ? "polygon" : "synthetic";
+  return polygonApiKey(env) && !flag(env.POLYGON_SYNTHETIC_ONLY) ? "polygon" : "synthetic";
 }
 
 export function appConfig(env: Env) {
@@ -32,6 +36,12 @@ export function appConfig(env: Env) {
     devAuth: flag(env.DEV_AUTH) && env.APP_ENV !== "production",
     llmProvider: env.LLM_PROVIDER ?? "template",
     signalsCacheTtlS: num(env.SIGNALS_CACHE_TTL_S, 300, 60, 86_400),
+    polygonWsUrl: env.POLYGON_WS_URL || "wss://socket.massive.com",
+    polygonRestUrl: env.POLYGON_REST_URL || "https://api.massive.com",
+    feedFlushMs: num(env.FEED_FLUSH_MS, 100, 50, 250),
+    feedReconnectBaseMs: num(env.FEED_RECONNECT_BASE_MS, 1000, 10, 60_000),
+    chainPollMs: num(env.CHAIN_POLL_MS, 60_000, 1000, 3_600_000),
+    browserPushMs: num(env.BROWSER_PUSH_MS, 100, 100, 5000),
   };
 }
 export type AppConfig = ReturnType<typeof appConfig>;
