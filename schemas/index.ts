@@ -4,7 +4,7 @@
  */
 import type { z } from "zod";
 import { ErrorBody } from "./common";
-import { ChainFilter, MarketSnapshot, OptionChain, OptionContract, Quote } from "./market";
+import { BarSeries, ChainFilter, MarketSnapshot, OptionChain, OptionContract, Quote } from "./market";
 import { Recommendation, RecommendationEvent, RecommendationRequest } from "./recommendation";
 import { SignalsBundle } from "./signals";
 import { Profile, Watchlist } from "./user";
@@ -26,6 +26,7 @@ export const contracts = {
   "option-chain": OptionChain,
   "chain-filter": ChainFilter,
   "market-snapshot": MarketSnapshot,
+  "bar-series": BarSeries,
   "recommendation-request": RecommendationRequest,
   recommendation: Recommendation,
   "recommendation-event": RecommendationEvent,

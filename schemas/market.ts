@@ -105,6 +105,20 @@ export const Bar = z.object({
 });
 export type Bar = z.infer<typeof Bar>;
 
+/** GET /api/symbols/:symbol/bars: daily bars, oldest first. */
+export const BarSeries = z.object({
+  symbol: Ticker,
+  bars: z.array(Bar),
+  source: DataSource,
+  asOf: Timestamp,
+  stale: z.boolean(),
+});
+export type BarSeries = z.infer<typeof BarSeries>;
+
+export const BarsQuery = z
+  .object({ sessions: z.coerce.number().int().min(1).max(1000).default(120).describe("trading sessions, newest last") })
+  .strict();
+
 /** What SymbolRoom.snapshot() answers over RPC. */
 export const MarketSnapshot = z.object({
   quote: Quote,

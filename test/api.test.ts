@@ -1,6 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { OptionChain, Quote, Recommendation, RecommendationEvent, ServerMessage } from "../schemas";
+import { BarSeries, OptionChain, Quote, Recommendation, RecommendationEvent, ServerMessage } from "../schemas";
 import { parseOcc } from "../workers/market/polygon/occ";
 import { get, postJson } from "./helpers";
 
@@ -179,5 +179,23 @@ describe("GET /ws/symbols/:symbol", () => {
       expect(snap.chain.contracts.every((c) => c.dte <= 60)).toBe(true);
     }
     ws.close(1000, "done");
+  });
+});
+
+describe("GET /api/symbols/:symbol/bars", () => {
+  it("answers daily bars ending at the previous close", async () => {
+    const res = await get("/api/symbols/AAPL/bars?sessions=60");
+    expect(res.status).toBe(200);
+    const series = BarSeries.parse(await res.json());
+    expect(series.bars).toHaveLength(60);
+    expect(series.source).toBe("synthetic");
+    const quote = Quote.parse(await (await get("/api/quotes/AAPL")).json());
+    expect(series.bars.at(-1)!.close).toBeCloseTo(quote.prevClose, 6);
+    for (let i = 1; i < series.bars.length; i++) expect(series.bars[i].date > series.bars[i - 1].date).toBe(true);
+  });
+
+  it("rejects a bad sessions count", async () => {
+    const res = await get("/api/symbols/AAPL/bars?sessions=0");
+    expect(res.status).toBe(400);
   });
 });

@@ -9,7 +9,7 @@ import { ApiError, renderError } from "./gateway/errors";
 import { archiveBatch } from "./market/archive";
 import { runScheduled } from "./features/jobs";
 import { health } from "./routes/health";
-import { chains, quotes, sockets } from "./routes/market";
+import { chains, quotes, sockets, symbols } from "./routes/market";
 import { recommendations } from "./routes/recommendations";
 import { signals } from "./routes/signals";
 import { createServices } from "./services";
@@ -37,6 +37,7 @@ app.use("*", async (c, next) => {
 app.route("/api/health", health);
 app.route("/api/quotes", quotes);
 app.route("/api/chains", chains);
+app.route("/api/symbols", symbols);
 app.route("/api/signals", signals);
 app.route("/api/recommendations", recommendations);
 app.route("/ws", sockets);

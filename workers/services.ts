@@ -2,8 +2,9 @@
  * The services the Worker builds once per request from its bindings, shared by the API routes and the React
  * Router app (through the load context), so the app never re-imports server modules.
  */
-import { SignalsBundle, type ChainFilter, type MarketSnapshot, type Quote, type Recommendation, type RecommendationRequest } from "../schemas";
-import { appConfig } from "./config";
+import { SignalsBundle, type BarSeries, type ChainFilter, type MarketSnapshot, type Quote, type Recommendation, type RecommendationRequest } from "../schemas";
+import { appConfig, polygonApiKey } from "./config";
+import { createPolygonRest } from "./market/polygon/rest";
 import { db } from "./db/client";
 import { newYorkDate, tradingDayOnOrBefore } from "./market/calendar";
 import { syntheticDailyBars } from "./market/synthetic";
@@ -36,6 +37,29 @@ export function createServices(env: Env) {
     return bundle;
   }
 
+  /** Daily bars: Polygon aggregates when live (falling back visibly), the synthetic history otherwise. */
+  async function bars(symbol: string, sessions: number): Promise<BarSeries> {
+    const quote = await market.quote(symbol);
+    const lastSession = tradingDayOnOrBefore(newYorkDate(new Date(Date.parse(quote.timestamp) - 86_400_000)));
+    const asOf = new Date().toISOString();
+    if (quote.source === "polygon") {
+      try {
+        const rest = createPolygonRest({ baseUrl: config.polygonRestUrl, apiKey: polygonApiKey(env) ?? "" });
+        // Calendar days to cover `sessions` trading days (weekends and holidays), with a margin.
+        const from = new Date(Date.parse(lastSession) - Math.ceil(sessions * 1.5 + 10) * 86_400_000).toISOString().slice(0, 10);
+        const res = await rest.aggregates(symbol, 1, "day", from, lastSession, { adjusted: true, sort: "asc" });
+        const series = res.results
+          .map((b) => ({ date: newYorkDate(new Date(b.t)), open: b.o, high: b.h, low: b.l, close: b.c, volume: b.v }))
+          .filter((b) => b.open > 0 && b.high > 0 && b.low > 0 && b.close > 0)
+          .slice(-sessions);
+        return { symbol, bars: series, source: "polygon", asOf, stale: quote.stale };
+      } catch (e) {
+        console.warn(JSON.stringify({ level: "warn", message: "polygon bars failed, synthetic fallback", symbol, error: (e as Error).message }));
+      }
+    }
+    return { symbol, bars: syntheticDailyBars(symbol, config.marketSeed, lastSession, quote.prevClose, sessions), source: "synthetic", asOf, stale: false };
+  }
+
   async function recommend(req: RecommendationRequest, emit: EmitLayer = () => {}, userId: string | null = null): Promise<Recommendation> {
     const rec = await runRecommendation(
       req,
@@ -50,6 +74,7 @@ export function createServices(env: Env) {
     config,
     market,
     signals,
+    bars,
     recommend,
     findRecommendation: (id: string) => findRecommendation(database, id),
   };

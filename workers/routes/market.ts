@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
-import { ChainFilter } from "../../schemas";
+import { BarsQuery, ChainFilter } from "../../schemas";
 import type { AppEnv } from "../app-types";
 import { parseQuery, parseSymbol } from "../gateway/validate";
 import { ApiError } from "../gateway/errors";
@@ -29,4 +29,11 @@ export const sockets = new Hono<AppEnv>().get("/symbols/:symbol", async (c) => {
   headers.set("X-Symbol", symbol);
   const stub = c.env.SYMBOL_ROOM.get(c.env.SYMBOL_ROOM.idFromName(symbol));
   return stub.fetch(new Request(c.req.raw.url, { headers }));
+});
+
+/** GET /api/symbols/:symbol/bars?sessions=120: daily bars, oldest first, with their source. */
+export const symbols = new Hono<AppEnv>().get("/:symbol/bars", async (c) => {
+  const symbol = parseSymbol(c.req.param("symbol"));
+  const { sessions } = parseQuery(c, BarsQuery);
+  return c.json(await c.get("services").bars(symbol, sessions));
 });
