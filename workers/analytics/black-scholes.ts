@@ -3,9 +3,13 @@
  * form). Prices are computed on the out-of-the-money side, where both terms are small tail probabilities and
  * nothing cancels, and the in-the-money side is recovered by put-call parity: OTM + (discounted intrinsic of the
  * forward). That keeps deep-ITM prices >= discounted intrinsic and deep-OTM prices relatively accurate.
+ *
+ * Speed (see bench/): one call costs 2 exp (discount factors, skipped when a rate is 0), 1 log, 1 sqrt and ONE
+ * more exp for both Gaussian factors, because e^{-d2^2/2} = e^{-d1^2/2} * F/K exactly; the exponential is taken
+ * on the side with the smaller |d| so the other factor never needs an overflowing ratio.
  */
 import type { DisplayGreeks } from "../../schemas";
-import { normCdf, normPdf } from "./normal";
+import { CENTRAL, centralHalfFast, INV_SQRT_TWO_PI, normPdf, scaledTail } from "./normal";
 
 /** Inputs of the model; years is calendar time to expiry, rate and dividendYield continuously compounded, vol annualised. */
 export type BsInput = {
@@ -21,86 +25,193 @@ export type BsInput = {
 /** Model Greeks in raw units: vega per 1.00 of vol, theta per year of calendar time (dV/dt), rho per 1.00 of rate. */
 export type BsGreeks = { price: number; delta: number; gamma: number; vega: number; theta: number; rho: number };
 
-function check(i: BsInput): void {
+/** Cold path: the detailed reason an input is invalid (kept out of the hot functions so they stay small). */
+function invalid(i: BsInput): never {
   if (i.kind !== "call" && i.kind !== "put") throw new RangeError(`bs: kind must be "call" or "put", got ${String(i.kind)}`);
   if (!(i.spot > 0) || !Number.isFinite(i.spot)) throw new RangeError(`bs: spot must be a positive number, got ${i.spot}`);
   if (!(i.strike > 0) || !Number.isFinite(i.strike)) throw new RangeError(`bs: strike must be a positive number, got ${i.strike}`);
   if (!(i.years >= 0) || !Number.isFinite(i.years)) throw new RangeError(`bs: years must be >= 0, got ${i.years}`);
   if (!(i.vol >= 0) || !Number.isFinite(i.vol)) throw new RangeError(`bs: vol must be >= 0, got ${i.vol}`);
-  if (!Number.isFinite(i.rate) || !Number.isFinite(i.dividendYield)) throw new RangeError("bs: rate and dividendYield must be finite");
+  throw new RangeError("bs: rate and dividendYield must be finite");
 }
 
-/** Shared intermediate quantities. sqrtT*vol is the total volatility; zero means the option is worth its forward intrinsic. */
-function terms(i: BsInput) {
-  const dq = Math.exp(-i.dividendYield * i.years); // e^{-qT}
-  const dr = Math.exp(-i.rate * i.years); // e^{-rT}
-  const sqrtT = Math.sqrt(i.years);
-  const sig = i.vol * sqrtT;
-  const sF = i.spot * dq; // spot discounted for dividends: the forward, discounted
-  const kD = i.strike * dr; // strike, discounted
-  // ln(F/K) built from the inputs rather than from sF/kD to keep it exact when F ~ K.
-  const x = Math.log(i.spot / i.strike) + (i.rate - i.dividendYield) * i.years;
-  return { dq, dr, sqrtT, sig, sF, kD, x };
+/** True when every input is in the model's domain; one branchy expression the JIT folds into a few compares. */
+function valid(i: BsInput): boolean {
+  return (
+    (i.kind === "call" || i.kind === "put") &&
+    i.spot > 0 && i.spot < Infinity &&
+    i.strike > 0 && i.strike < Infinity &&
+    i.years >= 0 && i.years < Infinity &&
+    i.vol >= 0 && i.vol < Infinity &&
+    Math.abs(i.rate) < Infinity && Math.abs(i.dividendYield) < Infinity
+  );
+}
+
+// Scratch results of the kernel: module-level numbers instead of a returned object, so the price path allocates
+// nothing. Safe because the kernel is synchronous and never re-entered.
+let kPrice = 0;
+let kN1 = 0; // N(+-d1) for the option's kind: the delta factor
+let kN2 = 0; // N(+-d2) for the option's kind: the rho factor
+let kPdf1 = 0; // phi(d1)
+let kSF = 0; // S e^{-qT}
+let kKD = 0; // K e^{-rT}
+let kSqrtT = 0;
+let kDq = 1; // e^{-qT}
+
+/**
+ * The shared kernel for sig = vol*sqrt(T) > 0: price in kPrice and, when greeks is true, the CDF factors and the
+ * density in the other scratch variables. Arguments are plain numbers so the function stays monomorphic.
+ */
+function kernel(call: boolean, S: number, K: number, T: number, r: number, q: number, vol: number, greeks: boolean): void {
+  const dq = q === 0 ? 1 : Math.exp(-q * T);
+  const dr = r === 0 ? 1 : Math.exp(-r * T);
+  const sqrtT = Math.sqrt(T);
+  const sig = vol * sqrtT;
+  const sF = S * dq;
+  const kD = K * dr;
+  // ln(F/K) from the inputs rather than from sF/kD keeps it exact when F ~ K.
+  const x = Math.log(S / K) + (r - q) * T;
+  const d1 = x / sig + 0.5 * sig;
+  const d2 = d1 - sig;
+  // One exponential: on the side with the smaller |d| (d1 when F <= K), the other is the exact ratio F/K.
+  let g1: number, g2: number;
+  if (x <= 0) {
+    g1 = Math.exp(-0.5 * d1 * d1);
+    g2 = g1 * (sF / kD);
+  } else {
+    g2 = Math.exp(-0.5 * d2 * d2);
+    g1 = g2 * (kD / sF);
+  }
+  // Smaller tails N(-|d|), each relatively accurate.
+  const a1 = d1 < 0 ? -d1 : d1;
+  const a2 = d2 < 0 ? -d2 : d2;
+  const t1 = a1 <= CENTRAL ? 0.5 - centralHalfFast(a1) : g1 * scaledTail(a1);
+  const t2 = a2 <= CENTRAL ? 0.5 - centralHalfFast(a2) : g2 * scaledTail(a2);
+  // N(d) and N(-d) from the small tail: the large one is 1 - small, which loses nothing relative.
+  const nd1 = d1 < 0 ? t1 : 1 - t1;
+  const nmd1 = d1 < 0 ? 1 - t1 : t1;
+  const nd2 = d2 < 0 ? t2 : 1 - t2;
+  const nmd2 = d2 < 0 ? 1 - t2 : t2;
+  let price: number;
+  if (x <= 0) {
+    // The call is out of the money (or at it): price it directly; the put adds the parity term.
+    let otm = sF * nd1 - kD * nd2;
+    if (otm < 0) otm = 0; // rounding in the far wing; a price is never negative
+    price = call ? otm : otm + (kD - sF);
+  } else {
+    let otm = kD * nmd2 - sF * nmd1;
+    if (otm < 0) otm = 0;
+    price = call ? otm + (sF - kD) : otm;
+  }
+  kPrice = price;
+  if (greeks) {
+    kN1 = call ? nd1 : nmd1;
+    kN2 = call ? nd2 : nmd2;
+    kPdf1 = g1 * INV_SQRT_TWO_PI;
+    kSF = sF;
+    kKD = kD;
+    kSqrtT = sqrtT;
+    kDq = dq;
+  }
+}
+
+/** The degenerate limit sig = 0 (years = 0 or vol = 0): the discounted intrinsic value of the forward. */
+function degeneratePrice(call: boolean, S: number, K: number, T: number, r: number, q: number): number {
+  const fwd = S * Math.exp(-q * T) - K * Math.exp(-r * T);
+  return call ? (fwd > 0 ? fwd : 0) : fwd < 0 ? -fwd : 0;
 }
 
 /** Black-Scholes-Merton price of a European option, in the currency of spot and strike (per one share). */
 export function bsPrice(i: BsInput): number {
-  check(i);
-  const { sig, sF, kD, x } = terms(i);
-  const callItm = x > 0;
-  // The out-of-the-money side: a call when F <= K, a put when F > K.
-  let otm: number;
-  if (sig === 0) {
-    otm = 0;
-  } else {
-    const d1 = x / sig + sig / 2;
-    const d2 = d1 - sig;
-    otm = callItm ? kD * normCdf(-d2) - sF * normCdf(-d1) : sF * normCdf(d1) - kD * normCdf(d2);
-    if (otm < 0) otm = 0; // rounding in the far wing; a price is never negative
-  }
-  const wantOtm = (i.kind === "call") !== callItm;
-  if (wantOtm) return otm;
-  // In the money: OTM counterpart plus the discounted intrinsic value of the forward (parity).
-  return otm + (i.kind === "call" ? sF - kD : kD - sF);
+  if (!valid(i)) invalid(i);
+  const call = i.kind === "call";
+  if (!(i.vol * i.years > 0)) return degeneratePrice(call, i.spot, i.strike, i.years, i.rate, i.dividendYield);
+  kernel(call, i.spot, i.strike, i.years, i.rate, i.dividendYield, i.vol, false);
+  return kPrice;
 }
 
 /** Price and model Greeks in raw units (delta per $1, gamma per $1 per $1, vega per 1.00 vol, theta per year, rho per 1.00 rate). */
 export function bsGreeks(i: BsInput): BsGreeks {
-  check(i);
-  const price = bsPrice(i);
-  const { dq, dr, sqrtT, sig, sF, kD, x } = terms(i);
+  if (!valid(i)) invalid(i);
+  const call = i.kind === "call";
+  if (!(i.vol * i.years > 0)) return degenerateGreeks(i);
   const T = i.years;
   const r = i.rate;
   const q = i.dividendYield;
+  kernel(call, i.spot, i.strike, T, r, q, i.vol, true);
+  const n1 = kN1;
+  const n2 = kN2;
+  const sFpdf = kSF * kPdf1;
+  // The time decay common to calls and puts; then carry terms with the kind's sign.
+  const decay = (-0.5 * sFpdf * i.vol) / kSqrtT;
+  const sign = call ? 1 : -1;
+  return {
+    price: kPrice,
+    delta: sign * kDq * n1,
+    gamma: sFpdf / (i.spot * i.spot * i.vol * kSqrtT),
+    vega: sFpdf * kSqrtT,
+    theta: decay + sign * (q * kSF * n1 - r * kKD * n2),
+    rho: sign * kKD * T * n2,
+  };
+}
+
+/**
+ * Price and Greeks written into out[offset..offset+5] as price, delta, gamma, vega, theta, rho (raw units as
+ * bsGreeks), allocation-free for whole chains; returns false (and writes NaN) when sig = 0 is not handled here.
+ */
+export function bsGreeksInto(
+  out: Float64Array,
+  offset: number,
+  call: boolean,
+  spot: number,
+  strike: number,
+  years: number,
+  rate: number,
+  dividendYield: number,
+  vol: number,
+): boolean {
+  if (!(vol * years > 0)) {
+    const g = degenerateGreeks({ kind: call ? "call" : "put", spot, strike, years, rate, dividendYield, vol });
+    out[offset] = g.price;
+    out[offset + 1] = g.delta;
+    out[offset + 2] = g.gamma;
+    out[offset + 3] = g.vega;
+    out[offset + 4] = g.theta;
+    out[offset + 5] = g.rho;
+    return true;
+  }
+  kernel(call, spot, strike, years, rate, dividendYield, vol, true);
+  const sFpdf = kSF * kPdf1;
+  const sign = call ? 1 : -1;
+  out[offset] = kPrice;
+  out[offset + 1] = sign * kDq * kN1;
+  out[offset + 2] = sFpdf / (spot * spot * vol * kSqrtT);
+  out[offset + 3] = sFpdf * kSqrtT;
+  out[offset + 4] = (-0.5 * sFpdf * vol) / kSqrtT + sign * (dividendYield * kSF * kN1 - rate * kKD * kN2);
+  out[offset + 5] = sign * kKD * years * kN2;
+  return true;
+}
+
+/** Greeks in the limit sig = 0: the option is a forward contract or nothing; at F = K the half-way step. */
+function degenerateGreeks(i: BsInput): BsGreeks {
   const call = i.kind === "call";
-  if (sig === 0) {
-    // The option is a forward contract or nothing. At F = K take the half-way limit of the step.
-    const w = x > 0 ? 1 : x < 0 ? 0 : 0.5; // N(d1) = N(d2) in the limit
-    const nd = call ? w : 1 - w; // N(+-d) for this kind
-    const sign = call ? 1 : -1;
-    return {
-      price,
-      delta: sign * dq * nd,
-      gamma: 0,
-      vega: x === 0 ? i.spot * dq * sqrtT * normPdf(0) : 0,
-      theta: sign * (q * sF - r * kD) * nd,
-      rho: sign * i.strike * T * dr * nd,
-    };
-  }
-  const d1 = x / sig + sig / 2;
-  const d2 = d1 - sig;
-  const pdf1 = normPdf(d1);
-  const gamma = (dq * pdf1) / (i.spot * sig);
-  const vega = sF * pdf1 * sqrtT;
-  const decay = -(sF * pdf1 * i.vol) / (2 * sqrtT); // the time decay common to calls and puts
-  if (call) {
-    const n1 = normCdf(d1);
-    const n2 = normCdf(d2);
-    return { price, delta: dq * n1, gamma, vega, theta: decay - r * kD * n2 + q * sF * n1, rho: i.strike * T * dr * n2 };
-  }
-  const n1 = normCdf(-d1);
-  const n2 = normCdf(-d2);
-  return { price, delta: -dq * n1, gamma, vega, theta: decay + r * kD * n2 - q * sF * n1, rho: -i.strike * T * dr * n2 };
+  const T = i.years;
+  const dq = Math.exp(-i.dividendYield * T);
+  const dr = Math.exp(-i.rate * T);
+  const sF = i.spot * dq;
+  const kD = i.strike * dr;
+  const x = Math.log(i.spot / i.strike) + (i.rate - i.dividendYield) * T;
+  const w = x > 0 ? 1 : x < 0 ? 0 : 0.5; // N(d1) = N(d2) in the limit
+  const nd = call ? w : 1 - w;
+  const sign = call ? 1 : -1;
+  return {
+    price: degeneratePrice(call, i.spot, i.strike, T, i.rate, i.dividendYield),
+    delta: sign * dq * nd,
+    gamma: 0,
+    vega: x === 0 ? sF * Math.sqrt(T) * normPdf(0) : 0,
+    theta: sign * (i.dividendYield * sF - i.rate * kD) * nd,
+    rho: sign * i.strike * T * dr * nd,
+  };
 }
 
 /**

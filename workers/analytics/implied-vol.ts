@@ -1,138 +1,300 @@
 /**
- * Implied volatility of a European option under Black-Scholes-Merton.
+ * Implied volatility of a European option under Black-Scholes-Merton, after P. Jäckel, "Let's Be Rational"
+ * (Wilmott, 2015): the published method, implemented here from the paper's formulas.
  *
- * The quote is reduced to its out-of-the-money equivalent (put-call parity: the time value is the OTM price)
- * and normalised by sqrt(S e^{-qT} K e^{-rT}), leaving one function b(h, s) of the log-moneyness h = -|ln F/K|
- * and the total volatility s = vol * sqrt(T). b is convex in s below s_c = sqrt(2|h|) and concave above, so
- * each side gets an objective that is close to linear there (ln b below, ln(b_max - b) above) and is solved by
- * Halley steps inside a bracket that shrinks every iteration, with bisection when a step leaves it.
+ * The quote is reduced to its out-of-the-money equivalent (put-call parity: the time value is the OTM price) and
+ * normalised by sqrt(S e^{-qT} K e^{-rT}), leaving b(x, s) = e^{x/2} N(x/s + s/2) - e^{-x/2} N(x/s - s/2) with
+ * x = -|ln F/K| <= 0 and s = vol * sqrt(T). The range of b is cut in four at b_l < b_c < b_u (b_c at the
+ * inflection s_c = sqrt(2|x|), b_l and b_u where the tangent there meets 0 and the upper bound e^{x/2}).
+ * In each segment a rational cubic (Delbourgo-Gregory) interpolates s as a function of the price, in the two
+ * outer segments after a transformation that makes it nearly linear (the lower map f_l = c |x| N(-|x|/(sqrt3 s))^3,
+ * the upper map f_u = N(-s/2)). That guess is accurate to several digits everywhere; two Householder steps of
+ * order three on an objective that is nearly linear in each segment (1/ln b, b, ln(b_max - b)) then reach full
+ * double precision. Each step costs one exponential (both Gaussian factors share it) and at most one logarithm.
  */
 import type { BsInput } from "./black-scholes";
-import { normCdf, normInv, SQRT_TWO_PI } from "./normal";
+import { CENTRAL, centralHalfFast, INV_SQRT_TWO_PI, normInvApprox, scaledTail } from "./normal";
 
-/** Normalised OTM price e^{h/2} N(h/s + s/2) - e^{-h/2} N(h/s - s/2) for h <= 0; both terms are lower tails. */
-function bNorm(h: number, s: number, eh: number, emh: number): number {
-  const d = h / s;
-  return eh * normCdf(d + s / 2) - emh * normCdf(d - s / 2);
+const SQRT3 = Math.sqrt(3);
+const TWO_PI = 2 * Math.PI;
+const SQRT_TWO_PI = Math.sqrt(2 * Math.PI);
+const SQRT_PI_OVER_2 = Math.sqrt(Math.PI / 2);
+const LOWER_MAP_C = TWO_PI / Math.sqrt(27); // f_l = c |x| N(-z)^3 has slope 1 at the origin with this c
+const EPS = 2.220446049250313e-16;
+const R_MIN = -(1 - Math.sqrt(EPS)); // the control parameter must stay above -1
+const R_MAX = 2 / (EPS * EPS); // this large a control parameter means linear interpolation
+
+// Scratch results of normalisedBlack (no allocation in the iteration).
+let nb = 0; // b(x, s)
+let nbc = 0; // b_max - b(x, s), as a sum of positive terms (no cancellation near the upper bound)
+let nv = 0; // db/ds
+
+/** Normalised OTM call b(x, s), its distance to the bound e^{x/2} and vega, for x <= 0, s > 0; one exp. */
+function normalisedBlack(x: number, s: number, eh: number, emh: number): void {
+  const h = x / s;
+  const t = 0.5 * s;
+  const d1 = h + t;
+  const d2 = h - t;
+  // e^{x/2} e^{-d1^2/2} = e^{-x/2} e^{-d2^2/2} = e^{-(h^2 + t^2)/2}: one exponential serves both terms.
+  const E = Math.exp(-0.5 * (h * h + t * t));
+  nv = E * INV_SQRT_TWO_PI;
+  let term1: number; // e^{x/2} N(d1)
+  let term1c: number; // e^{x/2} N(-d1)
+  const a1 = d1 < 0 ? -d1 : d1;
+  if (a1 <= CENTRAL) {
+    const c = centralHalfFast(d1);
+    term1 = eh * (0.5 + c);
+    term1c = eh * (0.5 - c);
+  } else {
+    const tail = E * scaledTail(a1);
+    if (d1 < 0) {
+      term1 = tail;
+      term1c = eh - tail;
+    } else {
+      term1 = eh - tail;
+      term1c = tail;
+    }
+  }
+  // d2 < 0 always here; e^{-x/2} N(d2).
+  const term2 = -d2 <= CENTRAL ? emh * (0.5 + centralHalfFast(d2)) : E * scaledTail(-d2);
+  nb = term1 - term2;
+  nbc = term1c + term2;
 }
 
-/** b_max - b(h, s): the normalised distance to the upper bound, as a sum of two positive tails (no cancellation). */
-function cNorm(h: number, s: number, eh: number, emh: number): number {
-  const d = h / s;
-  return eh * normCdf(-d - s / 2) + emh * normCdf(d - s / 2);
+/** Delbourgo-Gregory rational cubic through (xl, yl), (xr, yr) with end slopes dl, dr and control parameter r. */
+function rationalCubic(x: number, xl: number, xr: number, yl: number, yr: number, dl: number, dr: number, r: number): number {
+  const h = xr - xl;
+  if (!(Math.abs(h) > 0)) return 0.5 * (yl + yr);
+  const t = (x - xl) / h;
+  if (!(r < R_MAX)) return yr * t + yl * (1 - t);
+  const u = 1 - t;
+  const t2 = t * t;
+  const u2 = u * u;
+  return (yr * t2 * t + (r * yr - h * dr) * t2 * u + (r * yl + h * dl) * t * u2 + yl * u2 * u) / (1 + (r - 3) * t * u);
 }
 
-/** db/ds, the normalised vega; the same for calls and puts and independent of the sign of h. */
-function vegaNorm(h: number, s: number): number {
-  const d = h / s;
-  return Math.exp(-0.5 * (d * d + (s * s) / 4)) / SQRT_TWO_PI;
+/** The smallest control parameter that keeps the interpolant monotone and convex/concave like its data. */
+function minControl(dl: number, dr: number, slope: number): number {
+  const monotone = dl * slope >= 0 && dr * slope >= 0;
+  const convex = dl <= slope && slope <= dr;
+  const concave = dl >= slope && slope >= dr;
+  if (!monotone && !convex && !concave) return R_MIN;
+  let r1 = -Number.MAX_VALUE;
+  let r2 = -Number.MAX_VALUE;
+  if (monotone) r1 = slope !== 0 ? (dr + dl) / slope : R_MAX;
+  if (convex || concave) {
+    const a = slope - dl;
+    const b = dr - slope;
+    r2 = a !== 0 && b !== 0 ? Math.max(Math.abs((dr - dl) / b), Math.abs((dr - dl) / a)) : R_MAX;
+  } else if (monotone) r2 = R_MAX;
+  return Math.max(R_MIN, r1, r2);
 }
 
-const MAX_ITER = 60;
+/** Control parameter matching the second derivative at the left end, kept shape-preserving. */
+function controlLeft(xl: number, xr: number, yl: number, yr: number, dl: number, dr: number, d2l: number): number {
+  const h = xr - xl;
+  const num = 0.5 * h * d2l + (dr - dl);
+  const den = (yr - yl) / h - dl;
+  const r = num === 0 ? 0 : den === 0 ? (num > 0 ? R_MAX : R_MIN) : num / den;
+  return Math.max(r, minControl(dl, dr, (yr - yl) / h));
+}
+
+/** Control parameter matching the second derivative at the right end, kept shape-preserving. */
+function controlRight(xl: number, xr: number, yl: number, yr: number, dl: number, dr: number, d2r: number): number {
+  const h = xr - xl;
+  const num = 0.5 * h * d2r + (dr - dl);
+  const den = dr - (yr - yl) / h;
+  const r = num === 0 ? 0 : den === 0 ? (num > 0 ? R_MAX : R_MIN) : num / den;
+  return Math.max(r, minControl(dl, dr, (yr - yl) / h));
+}
+
+/** Householder factor of order three: the step is newton * this. */
+function householder(newton: number, halley: number, hh3: number): number {
+  return (1 + 0.5 * halley * newton) / (1 + newton * (halley + (hh3 * newton) / 6));
+}
+
+/** Iterations used by the last solve (read by tests and the benchmark). */
+export let lastIterations = 0;
 
 /**
- * Total volatility s > 0 with b(h, s) = beta, for h <= 0 and 0 < beta < e^{h/2}; NaN if the iteration fails.
- * Exported for tests and benchmarks, which also read the iteration count.
+ * Total volatility s > 0 with b(x, s) = beta for x <= 0 and 0 < beta < e^{x/2} (both dimensionless);
+ * NaN if it cannot be found. eh = e^{x/2} is passed in because callers get it without an exp.
  */
-export function solveNormalised(h: number, beta: number): { s: number; iterations: number } {
-  const eh = Math.exp(h / 2);
-  const emh = Math.exp(-h / 2);
-  const sc = Math.sqrt(-2 * h);
-  const bc = h === 0 ? 0 : bNorm(h, sc, eh, emh);
-  const lowerBranch = beta < bc;
+export function normalisedImpliedVol(x: number, beta: number, eh: number): number {
+  const emh = 1 / eh;
+  const bmax = eh;
+  const sc = Math.sqrt(-2 * x);
+  // At s_c: d1 = 0 and e^{-(h^2+t^2)/2} = e^{x/2}, so b_c and the vega there need no new exponential.
+  const term2c = sc <= CENTRAL ? emh * (0.5 - centralHalfFast(sc)) : eh * scaledTail(sc);
+  const bc = 0.5 * eh - term2c;
+  const vc = eh * INV_SQRT_TWO_PI;
+  let s: number;
   let lo = 0;
   let hi = Infinity;
-  let s: number;
-  let logTarget: number;
-  if (lowerBranch) {
-    hi = sc;
-    logTarget = Math.log(beta);
-    // For small s, b ~ phi-like factor exp(-h^2/(2 s^2)) times s^3/(sqrt(2pi) h^2): one fixed-point pass on the
-    // prefactor gets within a few percent, which Halley finishes in 2-4 steps.
-    s = -h / Math.sqrt(-2 * logTarget);
-    for (let k = 0; k < 2; k++) {
-      const pre = Math.log((s * s * s) / (SQRT_TWO_PI * h * h)) - (s * s) / 8;
-      const denom = -2 * (logTarget - pre);
-      if (!(denom > 0)) break;
-      s = -h / Math.sqrt(denom);
-    }
-    if (!(s > 0 && s < sc)) s = sc / 2;
-  } else {
-    lo = sc;
-    const cTarget = eh - beta;
-    logTarget = Math.log(cTarget);
-    // Exact for h = 0 (c = 2 N(-s/2)); a good start elsewhere on the concave side.
-    s = -2 * normInv(cTarget / (eh + emh));
-    if (!(s > sc)) s = sc > 0 ? sc * 1.5 : 0.5;
-  }
-
-  for (let it = 1; it <= MAX_ITER; it++) {
-    const v = vegaNorm(h, s);
-    const curv = (h * h) / (s * s * s) - s / 4; // b''/b'
-    let f: number, f1: number, f2: number;
-    if (lowerBranch) {
-      const b = bNorm(h, s, eh, emh);
-      if (!(b > 0)) {
-        // Underflowed: s is far too small; move up.
-        lo = s;
-        s = Number.isFinite(hi) ? (lo + hi) / 2 : 2 * s;
-        continue;
+  let mode: 0 | 1 | 2; // 0: objective 1/ln b (lowest segment), 1: b itself, 2: ln(b_max - b) (highest)
+  if (beta < bc) {
+    const sl = sc - bc / vc;
+    normalisedBlack(x, sl, eh, emh);
+    const bl = nb;
+    const vl = nv;
+    if (beta < bl) {
+      // Lower map at s_l with its first two derivatives in beta (derived from f_l(s) and db/ds).
+      const ax = -x;
+      const z = ax / (SQRT3 * sl);
+      const y = z * z;
+      const G = Math.exp(-0.5 * y); // e^{-z^2/2}
+      const m = z <= CENTRAL ? (0.5 - centralHalfFast(z)) / G : scaledTail(z); // N(-z) / e^{-z^2/2}
+      const es8 = Math.exp(0.125 * sl * sl);
+      const Phi = m * G;
+      const fl = LOWER_MAP_C * ax * Phi * Phi * Phi;
+      const fp = TWO_PI * y * m * m * es8;
+      const g3 = 1 / (G * G * G); // e^{1.5 y}
+      const fpp =
+        TWO_PI * SQRT_TWO_PI * y * es8 * es8 * g3 * ((2 * m * z) / (sl * SQRT_TWO_PI) + m * m * (0.25 * sl - 2 / sl - (2 * y) / sl));
+      const r = Number.isFinite(fpp) ? controlRight(0, bl, 0, fl, 1, fp, fpp) : minControl(1, fp, fl / bl);
+      let f = rationalCubic(beta, 0, bl, 0, fl, 1, fp, r);
+      if (!(f > 0)) {
+        const t = beta / bl;
+        f = (fl * t + bl * (1 - t)) * t;
       }
-      const g1 = v / b;
-      f = Math.log(b) - logTarget;
-      f1 = g1;
-      f2 = g1 * curv - g1 * g1;
-      if (f < 0) lo = s;
-      else hi = s;
+      // Invert f = c |x| N(-z)^3 for z, then s = |x| / (sqrt3 z).
+      const p = Math.cbrt(f / (LOWER_MAP_C * ax));
+      s = p > 0 ? ax / (SQRT3 * -normInvApprox(p)) : 0;
+      hi = sl;
+      mode = 0;
     } else {
-      const c = cNorm(h, s, eh, emh);
-      if (!(c > 0)) {
-        hi = s;
-        s = (lo + hi) / 2;
-        continue;
-      }
-      const g1 = v / c;
-      f = Math.log(c) - logTarget;
-      f1 = -g1;
-      f2 = -g1 * curv - g1 * g1;
-      if (f > 0) lo = s;
-      else hi = s;
+      const r = controlRight(bl, bc, sl, sc, 1 / vl, 1 / vc, 0);
+      s = rationalCubic(beta, bl, bc, sl, sc, 1 / vl, 1 / vc, r);
+      lo = sl;
+      hi = sc;
+      mode = 1;
     }
-    if (f === 0) return { s, iterations: it };
-    const newton = -f / f1;
-    const denom = 1 - (f * f2) / (2 * f1 * f1);
-    const halley = denom > 0.5;
-    const step = halley ? newton / denom : newton;
-    // The error after a Halley step is O(step^3) (Newton: O(step^2)): once the step is this small the result
-    // is exact to the last bits, and iterating further only chases rounding noise in f.
-    if (Math.abs(step) <= (halley ? 1e-6 : 1e-9) * s) return { s: s + step, iterations: it };
-    let next = s + step;
-    if (!(next > lo && next < hi)) next = Number.isFinite(hi) ? (lo + hi) / 2 : Math.max(2 * s, lo * 2);
-    if (hi - lo <= 4e-16 * hi) return { s: next, iterations: it };
-    s = next;
+  } else {
+    const su = vc > 0 ? sc + (bmax - bc) / vc : sc;
+    normalisedBlack(x, su, eh, emh);
+    const bu = nb;
+    const vu = nv;
+    if (beta <= bu) {
+      const r = controlLeft(bc, bu, sc, su, 1 / vc, 1 / vu, 0);
+      s = rationalCubic(beta, bc, bu, sc, su, 1 / vc, 1 / vu, r);
+      lo = sc;
+      hi = su;
+      mode = 1;
+    } else {
+      // Upper map f_u = N(-s/2) at s_u with its derivatives in beta: -e^{w/2}/2 and sqrt(pi/2) e^{w+s^2/8} w/s.
+      const g = Math.exp(-0.125 * su * su);
+      const fu = tailOf(0.5 * su, g);
+      const w = (x * x) / (su * su);
+      const ew2 = Math.exp(0.5 * w);
+      const fp = -0.5 * ew2;
+      const fpp = (SQRT_PI_OVER_2 * ew2 * ew2 * w) / (g * su);
+      let f = -1;
+      if (Number.isFinite(fpp)) {
+        const r = controlLeft(bu, bmax, fu, 0, fp, -0.5, fpp);
+        f = rationalCubic(beta, bu, bmax, fu, 0, fp, -0.5, r);
+      }
+      if (!(f > 0)) {
+        const hh = bmax - bu;
+        const t = (beta - bu) / hh;
+        f = (fu * (1 - t) + 0.5 * hh * t) * (1 - t);
+      }
+      s = -2 * normInvApprox(f);
+      lo = su;
+      mode = beta > 0.5 * bmax ? 2 : 1;
+    }
   }
-  return { s: NaN, iterations: MAX_ITER };
+  if (!(s > lo && s < hi)) s = Number.isFinite(hi) ? 0.5 * (lo + hi) : 2 * lo + 1;
+
+  const lnBeta = Math.log(beta);
+  const cBeta = Math.log(bmax - beta); // only used in mode 2
+  let it = 0;
+  let ds = Infinity;
+  // Two Householder steps reach double precision from the rational guess; more are a safety net (bisection
+  // inside the bracket) that the tests show is not used on the grid they cover.
+  for (; it < 12; it++) {
+    normalisedBlack(x, s, eh, emh);
+    const b = nb;
+    const bp = nv;
+    if (b > beta) {
+      if (s < hi) hi = s;
+    } else if (b < beta && s > lo) lo = s;
+    const hs = x / s;
+    const halleyB = (hs * hs) / s - 0.25 * s; // b''/b'
+    const hh3B = halleyB * halleyB - 3 * (hs / s) * (hs / s) - 0.25; // b'''/b'
+    if (!(b > 0 && bp > 0 && nbc > 0)) {
+      ds = 0.5 * (lo + (Number.isFinite(hi) ? hi : 2 * s + 1)) - s;
+    } else if (mode === 0) {
+      const lnB = Math.log(b);
+      const bpob = bp / b;
+      const newton = (((lnBeta - lnB) * lnB) / lnBeta) / bpob;
+      const k = 1 + 2 / lnB;
+      const halley = halleyB - bpob * k;
+      const hh3 = hh3B + 2 * bpob * bpob * (1 + (3 / lnB) * (1 + 1 / lnB)) - 3 * halleyB * bpob * k;
+      ds = newton * householder(newton, halley, hh3);
+    } else if (mode === 1) {
+      const newton = (beta - b) / bp;
+      ds = newton * householder(newton, halleyB, hh3B);
+    } else {
+      const gp = bp / nbc;
+      const newton = -(cBeta - Math.log(nbc)) / gp;
+      ds = newton * householder(newton, halleyB + gp, hh3B + gp * (2 * gp + 3 * halleyB));
+    }
+    if (ds < -0.5 * s) ds = -0.5 * s;
+    // A fourth-order step this small leaves an error far below one ulp: done (the bracket test would only
+    // reject a last step that lands on the bracket's edge by rounding).
+    if (Math.abs(ds) <= 1e-6 * s) {
+      s += ds;
+      it++;
+      break;
+    }
+    let next = s + ds;
+    if (!(next > lo && next < hi)) next = Number.isFinite(hi) ? 0.5 * (lo + hi) : 2 * s;
+    s = next;
+    if (hi - lo <= 4 * EPS * s) {
+      it++;
+      break;
+    }
+  }
+  lastIterations = it;
+  return s;
 }
 
-/** Annualised implied volatility (0.25 = 25%) of a European option price, or null when the price is not identifiable. */
+/** N(-y) for y >= 0 given g = e^{-y^2/2}. */
+function tailOf(y: number, g: number): number {
+  return y <= CENTRAL ? 0.5 - centralHalfFast(y) : g * scaledTail(y);
+}
+
+/**
+ * Annualised implied volatility (0.25 = 25%) of a European option price (currency per share), or null when the
+ * price is not identifiable: outside the no-arbitrage bounds (below discounted intrinsic, at or above the
+ * upper bound) or with time value under half a tick (tick in currency, 0.01 by default).
+ */
 export function impliedVol(i: Omit<BsInput, "vol"> & { price: number; tick?: number }): number | null {
-  if (!Number.isFinite(i.price) || !(i.years > 0) || !Number.isFinite(i.years)) return null;
-  if (!(i.spot > 0) || !(i.strike > 0) || !Number.isFinite(i.spot) || !Number.isFinite(i.strike)) return null;
-  if (!Number.isFinite(i.rate) || !Number.isFinite(i.dividendYield)) return null;
-  const tick = i.tick ?? 0.01;
-  const sF = i.spot * Math.exp(-i.dividendYield * i.years);
-  const kD = i.strike * Math.exp(-i.rate * i.years);
-  const call = i.kind === "call";
-  const intrinsic = Math.max(call ? sF - kD : kD - sF, 0);
-  const upper = call ? sF : kD;
-  if (i.price < intrinsic || i.price >= upper) return null;
-  const timeValue = i.price - intrinsic; // = the price of the OTM option at this strike, by parity
-  if (timeValue < tick / 2 || !(timeValue > 0)) return null;
-  const x = Math.log(i.spot / i.strike) + (i.rate - i.dividendYield) * i.years;
-  const h = -Math.abs(x);
+  const v = impliedVolRaw(i.kind === "call", i.spot, i.strike, i.years, i.rate, i.dividendYield, i.price, i.tick ?? 0.01);
+  return v === v ? v : null;
+}
+
+/**
+ * impliedVol with positional arguments for chain loops (no object, monomorphic): annualised vol, or NaN where
+ * impliedVol gives null. Prices and tick in currency per share, years of calendar time, continuous rates.
+ */
+export function impliedVolRaw(call: boolean, S: number, K: number, T: number, r: number, q: number, price: number, tick: number): number {
+  if (!(T > 0 && T < Infinity && S > 0 && S < Infinity && K > 0 && K < Infinity)) return NaN;
+  if (!(Math.abs(r) < Infinity && Math.abs(q) < Infinity && Math.abs(price) < Infinity)) return NaN;
+  const sF = q === 0 ? S : S * Math.exp(-q * T);
+  const kD = r === 0 ? K : K * Math.exp(-r * T);
+  const fwdIntrinsic = call ? sF - kD : kD - sF;
+  const intrinsic = fwdIntrinsic > 0 ? fwdIntrinsic : 0;
+  if (price < intrinsic || price >= (call ? sF : kD)) return NaN;
+  const timeValue = price - intrinsic; // = the price of the OTM option at this strike, by parity
+  if (timeValue < 0.5 * tick || !(timeValue > 0)) return NaN;
+  const lnFK = Math.log(S / K) + (r - q) * T;
+  const x = lnFK > 0 ? -lnFK : lnFK;
   const beta = timeValue / Math.sqrt(sF * kD);
-  if (!(beta < Math.exp(h / 2))) return null; // at or above the upper bound after normalisation rounding
-  const { s } = solveNormalised(h, beta);
-  const vol = s / Math.sqrt(i.years);
-  return Number.isFinite(vol) && vol > 0 ? vol : null;
+  // e^{x/2} = sqrt(min(F,K)/max(F,K)): a square root instead of an exponential.
+  const eh = sF < kD ? Math.sqrt(sF / kD) : Math.sqrt(kD / sF);
+  if (!(beta < eh)) return NaN; // at or above the upper bound after normalisation rounding
+  const s = normalisedImpliedVol(x, beta, eh);
+  const vol = s / Math.sqrt(T);
+  return vol > 0 && vol < Infinity ? vol : NaN;
 }

@@ -140,3 +140,59 @@ function lowerQuantile(p: number): number {
 
 /** sqrt(2*pi), exported for the pricing modules that need the normalisation constant. */
 export const SQRT_TWO_PI = SQRT_2PI;
+
+// ------------------------------------------------------------------------------------------------------------
+// Fast paths for the pricing kernels. A Black-Scholes price or an implied-vol iteration needs two tail
+// probabilities whose Gaussian factors e^{-d^2/2} are related exactly (e^{-d2^2/2} = e^{-d1^2/2} F/K), so the
+// kernels compute ONE exponential and pass it in; these helpers then cost a rational function and no exp.
+
+/** Cody's scaled lower tail N(-y) / e^{-y^2/2} for y > 0.66291 (dimensionless); pair it with the caller's exp. */
+export function scaledTail(y: number): number {
+  // The coefficients of C, D, P, Q above written as literals: array loads and bounds checks cost more than
+  // the arithmetic in this hot function.
+  if (y <= 5.656854249492380195206754896838) {
+    const num =
+      ((((((((1.0765576773720192317e-8 * y + 0.39894151208813466764) * y + 8.8831497943883759412) * y + 93.506656132177855979) * y +
+        597.27027639480026226) * y + 2494.5375852903726711) * y + 6848.1904505362823326) * y + 11602.651437647350124) * y +
+        9842.7148383839780218);
+    const den =
+      ((((((((y + 22.266688044328115691) * y + 235.38790178262499861) * y + 1519.377599407554805) * y + 6485.558298266760755) * y +
+        18615.571640885098091) * y + 34900.952721145977266) * y + 38912.003286093271411) * y + 19685.429676859990727);
+    return num / den;
+  }
+  const z = 1 / (y * y);
+  const num =
+    (((((0.02307344176494017303 * z + 0.21589853405795699) * z + 0.1274011611602473639) * z + 0.022235277870649807) * z +
+      0.001421619193227893466) * z + 2.9112874951168792e-5) * z;
+  const den = ((((z + 1.28426009614491121) * z + 0.468238212480865118) * z + 0.0659881378689285515) * z + 0.00378239633202758244) * z + 7.29751555083966205e-5;
+  return (0.398942280401432677939946059934 - num / den) / y;
+}
+
+/** N(d) - 1/2 for |d| <= 0.66291 (Cody's central rational), unrolled; no exp and no cancellation. */
+export function centralHalfFast(x: number): number {
+  const s = x * x;
+  const num = (((0.065682337918207449113 * s + 2.2352520354606839287) * s + 161.02823106855587881) * s + 1067.6894854603709582) * s + 18154.981253343561249;
+  const den = (((s + 47.20258190468824187) * s + 976.09855173777669322) * s + 10260.932208618978205) * s + 45507.789335026729956;
+  return (x * num) / den;
+}
+
+/**
+ * The smaller tail N(-|d|) given g = e^{-d^2/2} computed by the caller (dimensionless, relative accuracy ~1e-15
+ * apart from the rounding already in g). Central arguments need no exponential at all.
+ */
+export function tailGivenExp(d: number, g: number): number {
+  const y = d < 0 ? -d : d;
+  if (y <= CENTRAL) return 0.5 - centralHalfFast(y);
+  return g * scaledTail(y);
+}
+
+/** Boundary of Cody's central range; below it N is computed without an exponential. */
+export const CENTRAL = 0.66291;
+/** 1/sqrt(2 pi), the normal density at 0. */
+export const INV_SQRT_TWO_PI = INV_SQRT_2PI;
+
+/** Acklam's quantile without the polishing step (relative error ~1.2e-9), for 0 < p < 1: a starting point only. */
+export function normInvApprox(p: number): number {
+  if (p > 0.5) return -acklam(1 - p);
+  return acklam(p);
+}

@@ -1,13 +1,10 @@
 import type { Candidate, OptionContract, OptionType, ResolvedPreset, ScoreComponent } from "../../schemas";
+import { DEFAULT_RISK_LIMITS, liquidityScore, riskFilter } from "../analytics";
 
-export const RULES_VERSION = "rules/1";
+export const RULES_VERSION = "rules/2";
 
-/** Risk filters every candidate must pass (besides the preset's delta band and DTE window). */
-export const RISK_LIMITS = {
-  maxSpreadPct: 0.25, // (ask - bid) / mid
-  minOpenInterest: 10,
-  minBid: 0.05, // dollars per share: below this the option is a lottery ticket with no real market
-};
+/** Risk filters every candidate must pass (besides the preset's delta band and DTE window): analytics' defaults. */
+export const RISK_LIMITS = DEFAULT_RISK_LIMITS;
 
 /** Rule score weights; they add up to 1 so the score stays in [0, 1]. */
 export const RULE_WEIGHTS = { deltaFit: 0.35, dteFit: 0.15, spread: 0.25, liquidity: 0.15, ivValue: 0.1 } as const;
@@ -19,15 +16,8 @@ const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 /** Why a contract fails the preset and the risk filters, or null when it passes. */
 export function rejectionReason(c: OptionContract, direction: OptionType, p: ResolvedPreset): string | null {
   if (c.type !== direction) return "wrong_direction";
-  if (c.dte < p.minDte || c.dte > p.maxDte) return "outside_dte_window";
-  if (c.iv === null || c.greeks === null) return "iv_not_identifiable";
-  if (Math.abs(Math.abs(c.greeks.delta) - p.targetDelta) > p.deltaBand) return "outside_delta_band";
-  if (c.bid <= 0) return "zero_bid";
-  if (c.bid >= c.ask) return "crossed_or_locked";
-  if (c.bid < RISK_LIMITS.minBid) return "price_too_low";
-  if ((c.ask - c.bid) / c.mid > RISK_LIMITS.maxSpreadPct) return "spread_too_wide";
-  if (c.openInterest < RISK_LIMITS.minOpenInterest) return "open_interest_too_low";
-  return null;
+  // The contract schema carries no quote time or sizes yet: staleness is the chain's flag, checked upstream.
+  return riskFilter(c, p, RISK_LIMITS);
 }
 
 /** The named components of the rule score of a contract that passed the filters; each value in [0, 1]. */
@@ -43,8 +33,8 @@ export function scoreComponents(c: OptionContract, p: ResolvedPreset, realizedVo
     ["spread", 1 - spreadPct / RISK_LIMITS.maxSpreadPct, `spread ${(spreadPct * 100).toFixed(1)}% of mid (limit ${RISK_LIMITS.maxSpreadPct * 100}%)`],
     [
       "liquidity",
-      0.7 * Math.min(1, Math.log10(1 + c.openInterest) / 4) + 0.3 * Math.min(1, Math.log10(1 + c.volume) / 3),
-      `open interest ${c.openInterest}, volume ${c.volume} (full marks at 10,000 OI and 1,000 traded)`,
+      liquidityScore({ bid: c.bid, ask: c.ask, openInterest: c.openInterest, volume: c.volume }),
+      `liquidity score from spread, open interest ${c.openInterest} and volume ${c.volume} (analytics/liquidity.ts)`,
     ],
     [
       "ivValue",
