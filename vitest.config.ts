@@ -1,28 +1,78 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { reactRouter } from "@react-router/dev/vite";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { defineConfig } from "vitest/config";
 
+/** A free loopback port for the fake Polygon server of the live-feed tests. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(join(import.meta.dirname, "migrations"));
+  const port = Number(process.env.FAKE_POLYGON_PORT) || (await freePort());
+  process.env.FAKE_POLYGON_PORT = String(port);
+  const shared = {
+    testTimeout: 30_000,
+    // Request logs of passing tests are noise; a failing test still shows its logs.
+    silent: "passed-only" as const,
+  };
   return {
-    plugins: [
-      reactRouter(),
-      cloudflareTest({
-        main: "./workers/index.ts",
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations },
-        },
-      }),
-    ],
+    // React Router's plugin needs the config file, so it stays at the root; each project adds its workerd pool.
+    plugins: [reactRouter()],
     test: {
-      include: ["test/**/*.test.ts"],
-      exclude: ["test/e2e/**"],
-      setupFiles: ["./test/apply-migrations.ts"],
-      testTimeout: 30_000,
-      // Request logs of passing tests are noise; a failing test still shows its logs.
-      silent: "passed-only" as const,
+      projects: [
+        {
+          // Everything on the synthetic market (no Polygon key): API, app, DOs, maths.
+          extends: true as const,
+          plugins: [
+            cloudflareTest({
+              main: "./workers/index.ts",
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+            }),
+          ],
+          test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**", "test/live/**"], setupFiles: ["./test/apply-migrations.ts"], ...shared },
+        },
+        {
+          // The live path against a real local WebSocket + HTTP server speaking the Polygon protocol.
+          extends: true as const,
+          plugins: [
+            cloudflareTest({
+              main: "./workers/index.ts",
+              wrangler: { configPath: "./wrangler.toml" },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  POLYGON_API_KEY: "demo",
+                  POLYGON_WS_URL: `ws://127.0.0.1:${port}`,
+                  POLYGON_REST_URL: `http://127.0.0.1:${port}`,
+                  FAKE_POLYGON_URL: `http://127.0.0.1:${port}`,
+                  FEED_FLUSH_MS: "50",
+                  FEED_RECONNECT_BASE_MS: "20",
+                  STALE_AFTER_MS: "2000",
+                },
+              },
+            }),
+          ],
+          test: {
+            name: "live",
+            include: ["test/live/**/*.test.ts"],
+            setupFiles: ["./test/apply-migrations.ts"],
+            globalSetup: ["./test/live/fake-polygon.setup.ts"],
+            fileParallelism: false,
+            ...shared,
+          },
+        },
+      ],
     },
   };
 });

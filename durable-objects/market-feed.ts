@@ -74,6 +74,11 @@ export class MarketFeed extends DurableObject<Env> {
     }
     this.#coalescer = new Coalescer((sym) => this.#routes.get(sym) ?? null);
     this.#loadRoutes();
+    // A new instance (after an eviction, a deploy or a crash) with subscriptions to serve reconnects at once,
+    // whatever woke it; the alarm watchdog covers the case where nothing does.
+    if (this.#routes.size > 0 && marketMode(env) === "polygon" && this.#state === "idle") {
+      ctx.waitUntil(this.#open());
+    }
   }
 
   // ------------------------------------------------------------------------------------------------ RPC
@@ -199,8 +204,18 @@ export class MarketFeed extends DurableObject<Env> {
     if (now.size === 0) this.#ws?.close(1000, "no subscriptions");
   }
 
-  async #open(): Promise<void> {
-    if (this.#ws || !this.#cluster) return;
+  #opening: Promise<void> | null = null;
+
+  /** Opens the socket once: concurrent callers (constructor, RPC, alarm, timer) share the same attempt. */
+  #open(): Promise<void> {
+    if (this.#ws || !this.#cluster) return Promise.resolve();
+    this.#opening ??= this.#dial().finally(() => {
+      this.#opening = null;
+    });
+    return this.#opening;
+  }
+
+  async #dial(): Promise<void> {
     const key = polygonApiKey(this.env);
     if (!key) return;
     this.#state = "connecting";
@@ -214,7 +229,10 @@ export class MarketFeed extends DurableObject<Env> {
       this.#ws = ws;
       this.#state = "authenticating";
       this.#acked.clear();
-      ws.addEventListener("message", (ev) => this.#onFrame(typeof ev.data === "string" ? ev.data : new TextDecoder().decode(ev.data as ArrayBuffer)));
+      ws.addEventListener("message", (ev) => {
+        if (this.#ws !== ws) return; // a late frame of a socket we already replaced
+        this.#onFrame(typeof ev.data === "string" ? ev.data : new TextDecoder().decode(ev.data as ArrayBuffer));
+      });
       ws.addEventListener("close", (ev) => this.#onClose(ws, ev.code, ev.reason));
       ws.addEventListener("error", () => this.#onClose(ws, 1006, "socket error"));
       // The server greets with `connected`; some servers accept auth at once (protocol §1.2), so send it now.
