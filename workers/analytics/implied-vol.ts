@@ -25,9 +25,9 @@ const R_MIN = -(1 - Math.sqrt(EPS)); // the control parameter must stay above -1
 const R_MAX = 2 / (EPS * EPS); // this large a control parameter means linear interpolation
 
 // Scratch results of normalisedBlack (no allocation in the iteration).
-let nb = 0; // b(x, s)
-let nbc = 0; // b_max - b(x, s), as a sum of positive terms (no cancellation near the upper bound)
-let nv = 0; // db/ds
+// Slots: b(x, s); b_max - b(x, s) as a sum of positive terms (no cancellation near the upper bound); db/ds.
+// A typed array, not module `let`s: V8 boxes each double stored in a module variable as a fresh heap number.
+const NB = new Float64Array(3);
 
 /** Normalised OTM call b(x, s), its distance to the bound e^{x/2} and vega, for x <= 0, s > 0; one exp. */
 function normalisedBlack(x: number, s: number, eh: number, emh: number): void {
@@ -37,7 +37,7 @@ function normalisedBlack(x: number, s: number, eh: number, emh: number): void {
   const d2 = h - t;
   // e^{x/2} e^{-d1^2/2} = e^{-x/2} e^{-d2^2/2} = e^{-(h^2 + t^2)/2}: one exponential serves both terms.
   const E = Math.exp(-0.5 * (h * h + t * t));
-  nv = E * INV_SQRT_TWO_PI;
+  NB[2] = E * INV_SQRT_TWO_PI;
   let term1: number; // e^{x/2} N(d1)
   let term1c: number; // e^{x/2} N(-d1)
   const a1 = d1 < 0 ? -d1 : d1;
@@ -57,8 +57,8 @@ function normalisedBlack(x: number, s: number, eh: number, emh: number): void {
   }
   // d2 < 0 always here; e^{-x/2} N(d2).
   const term2 = -d2 <= CENTRAL ? emh * (0.5 + centralHalfFast(d2)) : E * scaledTail(-d2);
-  nb = term1 - term2;
-  nbc = term1c + term2;
+  NB[0] = term1 - term2;
+  NB[1] = term1c + term2;
 }
 
 /** Delbourgo-Gregory rational cubic through (xl, yl), (xr, yr) with end slopes dl, dr and control parameter r. */
@@ -114,7 +114,7 @@ function householder(newton: number, halley: number, hh3: number): number {
 }
 
 /** Iterations used by the last solve (read by tests and the benchmark). */
-export let lastIterations = 0;
+export let lastIterations = 0; // an integer (small ints are not boxed)
 
 /**
  * Total volatility s > 0 with b(x, s) = beta for x <= 0 and 0 < beta < e^{x/2} (both dimensionless);
@@ -135,8 +135,8 @@ export function normalisedImpliedVol(x: number, beta: number, eh: number): numbe
   if (beta < bc) {
     const sl = sc - bc / vc;
     normalisedBlack(x, sl, eh, emh);
-    const bl = nb;
-    const vl = nv;
+    const bl = NB[0];
+    const vl = NB[2];
     if (beta < bl) {
       // Lower map at s_l with its first two derivatives in beta (derived from f_l(s) and db/ds).
       const ax = -x;
@@ -172,8 +172,8 @@ export function normalisedImpliedVol(x: number, beta: number, eh: number): numbe
   } else {
     const su = vc > 0 ? sc + (bmax - bc) / vc : sc;
     normalisedBlack(x, su, eh, emh);
-    const bu = nb;
-    const vu = nv;
+    const bu = NB[0];
+    const vu = NB[2];
     if (beta <= bu) {
       const r = controlLeft(bc, bu, sc, su, 1 / vc, 1 / vu, 0);
       s = rationalCubic(beta, bc, bu, sc, su, 1 / vc, 1 / vu, r);
@@ -206,22 +206,22 @@ export function normalisedImpliedVol(x: number, beta: number, eh: number): numbe
   if (!(s > lo && s < hi)) s = Number.isFinite(hi) ? 0.5 * (lo + hi) : 2 * lo + 1;
 
   const lnBeta = Math.log(beta);
-  const cBeta = Math.log(bmax - beta); // only used in mode 2
+  const cBeta = mode === 2 ? Math.log(bmax - beta) : 0;
   let it = 0;
   let ds = Infinity;
   // Two Householder steps reach double precision from the rational guess; more are a safety net (bisection
   // inside the bracket) that the tests show is not used on the grid they cover.
   for (; it < 12; it++) {
     normalisedBlack(x, s, eh, emh);
-    const b = nb;
-    const bp = nv;
+    const b = NB[0];
+    const bp = NB[2];
     if (b > beta) {
       if (s < hi) hi = s;
     } else if (b < beta && s > lo) lo = s;
     const hs = x / s;
     const halleyB = (hs * hs) / s - 0.25 * s; // b''/b'
     const hh3B = halleyB * halleyB - 3 * (hs / s) * (hs / s) - 0.25; // b'''/b'
-    if (!(b > 0 && bp > 0 && nbc > 0)) {
+    if (!(b > 0 && bp > 0 && NB[1] > 0)) {
       ds = 0.5 * (lo + (Number.isFinite(hi) ? hi : 2 * s + 1)) - s;
     } else if (mode === 0) {
       const lnB = Math.log(b);
@@ -235,8 +235,8 @@ export function normalisedImpliedVol(x: number, beta: number, eh: number): numbe
       const newton = (beta - b) / bp;
       ds = newton * householder(newton, halleyB, hh3B);
     } else {
-      const gp = bp / nbc;
-      const newton = -(cBeta - Math.log(nbc)) / gp;
+      const gp = bp / NB[1];
+      const newton = -(cBeta - Math.log(NB[1])) / gp;
       ds = newton * householder(newton, halleyB + gp, hh3B + gp * (2 * gp + 3 * halleyB));
     }
     if (ds < -0.5 * s) ds = -0.5 * s;
