@@ -40,3 +40,24 @@ describe("cron triggers", () => {
     );
   });
 });
+
+describe("queue consumer retries", () => {
+  it("a redelivered batch overwrites its own object instead of duplicating frames", async () => {
+    const receivedAt = "2026-11-30T15:10:00.000Z";
+    const messages = [
+      { id: "r1", timestamp: new Date(receivedAt), attempts: 1, body: { cluster: "options", receivedAt, frame: "[1]" } },
+      { id: "r2", timestamp: new Date(receivedAt), attempts: 1, body: { cluster: "options", receivedAt, frame: "[2]" } },
+    ];
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const batch = createMessageBatch("market-events", messages);
+      const ctx = createExecutionContext();
+      await worker.queue(batch, env);
+      await getQueueResult(batch, ctx);
+    }
+    const listed = await env.ARCHIVE.list({ prefix: "raw/options/2026/11/30/15/" });
+    expect(listed.objects).toHaveLength(1);
+    const obj = await env.ARCHIVE.get(listed.objects[0].key);
+    const text = await new Response(obj!.body.pipeThrough(new DecompressionStream("gzip"))).text();
+    expect(text.trim().split("\n")).toHaveLength(2);
+  });
+});

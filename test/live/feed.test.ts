@@ -133,6 +133,19 @@ describe("live market data through MarketFeed and SymbolRoom", () => {
       return s.counters.frames > 20 && s.counters.archived === s.counters.frames ? s : null;
     }, "archive caught up");
     expect(h.counters.archived).toBe(h.counters.frames);
+    // The queue consumer writes them to R2 as gzip NDJSON: every emitted frame exactly once.
+    const emitted = Array.from({ length: 20 }, (_, i) => `"bp":${600 + i},`);
+    const lines = await waitFor(async () => {
+      const listed = await env.ARCHIVE.list({ prefix: "raw/stocks/" });
+      let frames: string[] = [];
+      for (const o of listed.objects) {
+        const obj = await env.ARCHIVE.get(o.key);
+        const text = await new Response(obj!.body.pipeThrough(new DecompressionStream("gzip"))).text();
+        frames = frames.concat(text.trim().split("\n").map((l) => (JSON.parse(l) as { frame: string }).frame));
+      }
+      return emitted.every((e) => frames.some((f) => f.includes(e))) ? frames : null;
+    }, "archive objects in R2", 15_000, 250);
+    for (const e of emitted) expect(lines.filter((f) => f.includes(e)), e).toHaveLength(1);
   });
 
   it("survives eviction and restart of both objects: the room reloads its state, the feed comes back by its watchdog", async () => {
@@ -154,9 +167,72 @@ describe("live market data through MarketFeed and SymbolRoom", () => {
       return s.subscriptions.stocks.includes("Q.TSLA") ? s : null;
     }, "re-subscribed");
     expect(st.subscriptions.stocks).toEqual(expect.arrayContaining(["Q.TSLA", "T.TSLA", "AM.TSLA"]));
-    void env;
   });
 });
+
+  it("re-marks IV and Greeks of a contract on its streamed quote", async () => {
+    await quote("META");
+    const subs = await waitFor(async () => {
+      const st = await fake.stats();
+      return st.subscriptions.options.filter((t) => t.startsWith("Q.O:META")).length > 0 ? st.subscriptions.options : null;
+    }, "option subscriptions");
+    await waitFor(async () => (await health("options")).state === "ready", "options feed ready");
+    const ticker = subs.find((t) => t.startsWith("Q.O:META"))!.slice(2);
+    const before = OptionChain.parse(await (await SELF.fetch("http://localhost/api/chains/META")).json()).contracts.find((c) => c.ticker === ticker)!;
+    const bid = Math.round((before.mid * 1.2 + 0.5) * 100) / 100;
+    await fake.emit("options", JSON.stringify([{ ev: "Q", sym: ticker, bx: 302, ax: 313, bp: bid, ap: bid + 0.1, bs: 10, as: 12, t: Date.now() + 1000, q: 1 }]));
+    const after = await waitFor(async () => {
+      const chain = OptionChain.parse(await (await SELF.fetch("http://localhost/api/chains/META")).json());
+      const c = chain.contracts.find((x) => x.ticker === ticker)!;
+      return c.bid === bid ? c : null;
+    }, "the contract re-marked");
+    expect(after.ask).toBeCloseTo(bid + 0.1, 10);
+    expect(after.mid).toBeCloseTo(bid + 0.05, 10);
+    expect(after.iv).not.toBeNull();
+    expect(after.iv!).toBeGreaterThan(before.iv ?? 0); // a dearer option at the same spot means a higher IV
+    expect(after.greeks).not.toBeNull();
+  });
+
+  it("sends a browser at most one quote delta per 100 ms however fast the feed runs", async () => {
+    await quote("NFLX");
+    await waitFor(async () => (await health("stocks")).acknowledged >= 3, "stocks subscribed");
+    const b = await browser("NFLX");
+    await waitFor(() => b.messages.length >= 2, "snapshot");
+    const t0 = Date.now() + 30_000;
+    const start = Date.now();
+    for (let i = 0; i < 60; i++) {
+      await fake.emit("stocks", JSON.stringify([stockQuote("NFLX", 100 + i / 100, 100.05 + i / 100, t0 + i)]));
+      await sleep(10);
+    }
+    await waitFor(() => b.messages.some((m) => m.msg.type === "quote" && m.msg.quote.bid === 100.59), "the last quote");
+    const quotes = b.messages.filter((m) => m.msg.type === "quote");
+    const seconds = (Date.now() - start) / 1000;
+    expect(quotes.length).toBeLessThanOrEqual(Math.ceil(seconds * 10) + 1);
+    for (let i = 1; i < quotes.length; i++) expect(quotes[i].at - quotes[i - 1].at).toBeGreaterThanOrEqual(90);
+    b.ws.close(1000);
+  });
+
+  it("flags the data stale when the feed goes silent past the threshold", async () => {
+    await quote("KO");
+    await waitFor(async () => (await health("stocks")).acknowledged >= 3, "stocks subscribed");
+    await fake.emit("stocks", JSON.stringify([stockQuote("KO", 70, 70.02, Date.now())]));
+    await waitFor(async () => (await quote("KO")).bid === 70, "fresh quote");
+    expect((await quote("KO")).stale).toBe(false);
+    await waitFor(async () => (await quote("KO")).stale, "stale after STALE_AFTER_MS of silence", 6000, 200);
+    const chain = OptionChain.parse(await (await SELF.fetch("http://localhost/api/chains/KO")).json());
+    expect(chain.stale).toBe(true);
+  });
+
+  it("falls back visibly to the synthetic market when Polygon's REST API is down", async () => {
+    await fake.scenario("rest-500");
+    const q = await quote("PEP");
+    expect(q.source).toBe("synthetic");
+    const b = await browser("PEP");
+    const status = await waitFor(() => b.messages.find((m) => m.msg.type === "status"), "status message");
+    expect(status.msg.type === "status" && status.msg.source).toBe("synthetic");
+    expect(status.msg.type === "status" && status.msg.message).toMatch(/Polygon unavailable/);
+    b.ws.close(1000);
+  });
 
   it("treats auth_failed as fatal: visible in health, no retry loop, the watchdog does not retry either", async () => {
     await fake.scenario("auth-failure");
