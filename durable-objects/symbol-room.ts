@@ -142,7 +142,11 @@ export class SymbolRoom extends DurableObject<Env> {
         if (c) changed.set(sym, applyOptionTrades(c, trades));
       }
     }
-    // A moved underlying shifts every Greek: re-mark the whole chain, at most once per re-mark period.
+    // Contracts whose own quote or trades changed go to the browsers as deltas.
+    for (const t of changed.keys()) this.#pendingContracts.add(t);
+    // A moved underlying shifts every Greek: re-mark the whole chain, at most once per re-mark period. Those
+    // drifts are stored but not pushed (a browser re-reads the chain on its snapshot): pushing every contract to
+    // every socket each period would crowd out the quote deltas people are waiting for.
     if (batch.cluster === "stocks" && Math.abs(mark.spot - this.#lastRemarkSpot) > 1e-9 && now.getTime() - Date.parse(meta.chainAsOf) >= this.#config.chainRemarkMs) {
       for (const c of this.#contracts.values()) changed.set(c.ticker, remark(c, mark));
       this.#lastRemarkSpot = mark.spot;
@@ -153,7 +157,6 @@ export class SymbolRoom extends DurableObject<Env> {
       for (const c of changed.values()) {
         this.#contracts.set(c.ticker, c);
         this.ctx.storage.sql.exec("UPDATE contracts SET body = ? WHERE ticker = ?", JSON.stringify(c), c.ticker);
-        this.#pendingContracts.add(c.ticker);
       }
       this.#storeTrades(batch.trades);
       this.#persistMeta();
@@ -318,13 +321,14 @@ export class SymbolRoom extends DurableObject<Env> {
         expirationLte: new Date(now.getTime() + 400 * 86_400_000).toISOString().slice(0, 10),
       });
       const mark = { spot: meta.quote.mid, rate: this.#config.riskFreeRate, dividendYield: LIVE_DIVIDEND_YIELD, now };
-      const seen = new Set<string>();
+      const moved = new Set<string>();
       const merged: OptionContract[] = [];
       for (const s of chain.results) {
         const fresh = contractFromSnapshot(s, meta.symbol, now.toISOString());
         if (!fresh) continue;
-        seen.add(fresh.ticker);
         const held = this.#contracts.get(fresh.ticker);
+        // Only what the poll actually changed is pushed to browsers (new contracts, quotes, open interest).
+        if (!held || held.bid !== fresh.bid || held.ask !== fresh.ask || held.openInterest !== fresh.openInterest) moved.add(fresh.ticker);
         // The stream is fresher for quotes; the snapshot is the only source of open interest.
         const base = held && Date.parse(held.updatedAt) >= Date.parse(fresh.updatedAt)
           ? { ...held, openInterest: fresh.openInterest, volume: Math.max(held.volume, fresh.volume) }
@@ -334,7 +338,8 @@ export class SymbolRoom extends DurableObject<Env> {
       this.#storeChain({ ...this.#head!, underlyingPrice: mark.spot, asOf: now.toISOString() }, merged);
       meta.chainAsOf = now.toISOString();
       meta.underlyingPrice = mark.spot;
-      for (const t of seen) this.#pendingContracts.add(t);
+      for (const t of moved) this.#pendingContracts.add(t);
+      this.#schedulePush();
       await this.#register(); // the candidate contracts moved with the market
     } catch (e) {
       console.warn(JSON.stringify({ level: "warn", message: "chain poll failed", symbol: meta.symbol, error: (e as Error).message }));
