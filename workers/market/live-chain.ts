@@ -41,7 +41,7 @@ export function applyOptionTrades(c: OptionContract, trades: readonly FeedTrade[
 export function applyStockQuote(prev: Quote, q: FeedQuote): Quote | null {
   if (Date.parse(prev.timestamp) > q.t) return null;
   if (!(q.bid > 0 && q.ask > 0 && q.ask >= q.bid)) return null; // a crossed or empty NBBO is not a price
-  const mid = (q.bid + q.ask) / 2;
+  const mid = Math.round(((q.bid + q.ask) / 2) * 1e4) / 1e4;
   return { ...prev, bid: q.bid, ask: q.ask, mid, bidSize: Math.round(q.bidSize), askSize: Math.round(q.askSize), timestamp: new Date(q.t).toISOString(), stale: false };
 }
 

@@ -39,7 +39,7 @@ export function contractFromSnapshot(s: PolygonOptionSnapshot, underlying: strin
 
 /** The underlying's quote from the last NBBO and the previous session's bar. */
 export function quoteFromRest(symbol: string, nbbo: PolygonLastNbbo, prev: PolygonAggBar | null): Quote {
-  const mid = (nbbo.p + nbbo.P) / 2;
+  const mid = Math.round(((nbbo.p + nbbo.P) / 2) * 1e4) / 1e4; // no binary noise like 346.59000000000003
   const prevClose = prev?.c && prev.c > 0 ? prev.c : mid;
   return {
     symbol,
