@@ -3,12 +3,12 @@
  * re-add only the key, retries must follow the documented transient statuses, and the key must never leak.
  */
 import { describe, expect, it } from "vitest";
-import pyChain from "../../shared/data/polygon/rest/client-python-mocks/v3_snapshot_options_AAPL.json";
-import pyContract from "../../shared/data/polygon/rest/client-python-mocks/v3_snapshot_options_AAPL_O-AAPL230616C00150000.json";
-import pyRange from "../../shared/data/polygon/rest/client-python-mocks/v2_aggs_ticker_AAPL_range_1_day_2005-04-01_2005-04-04.json";
-import pyPrev from "../../shared/data/polygon/rest/client-python-mocks/v2_aggs_ticker_AAPL_prev.json";
-import goChainPage1 from "../../shared/data/polygon/rest/client-go/v3_snapshot_options_AAPL_page1_empty-greeks.json";
-import openapiExamples from "../../shared/data/polygon/rest/vendor-openapi/rest_examples.json";
+import pyChain from "./fixtures/polygon/rest/client-python-mocks/v3_snapshot_options_AAPL.json";
+import pyContract from "./fixtures/polygon/rest/client-python-mocks/v3_snapshot_options_AAPL_O-AAPL230616C00150000.json";
+import pyRange from "./fixtures/polygon/rest/client-python-mocks/v2_aggs_ticker_AAPL_range_1_day_2005-04-01_2005-04-04.json";
+import pyPrev from "./fixtures/polygon/rest/client-python-mocks/v2_aggs_ticker_AAPL_prev.json";
+import goChainPage1 from "./fixtures/polygon/rest/client-go/v3_snapshot_options_AAPL_page1_empty-greeks.json";
+import openapiExamples from "./fixtures/polygon/rest/vendor-openapi/rest_examples.json";
 import {
   PolygonAggsResponse,
   PolygonOptionChainResponse,
