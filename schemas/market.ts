@@ -49,6 +49,8 @@ export const OptionContract = z.object({
   bid: z.number().nonnegative(),
   ask: z.number().nonnegative(),
   mid: z.number().nonnegative(),
+  bidSize: z.number().int().nonnegative().describe("contracts at the bid"),
+  askSize: z.number().int().nonnegative().describe("contracts at the ask"),
   last: z.number().nonnegative().nullable(),
   volume: z.number().int().nonnegative(),
   openInterest: z.number().int().nonnegative(),

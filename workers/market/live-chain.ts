@@ -27,7 +27,7 @@ export function remark(c: OptionContract, m: MarkInputs): OptionContract {
 /** Applies a streamed NBBO quote unless it is older than what the contract holds. Returns null when ignored. */
 export function applyOptionQuote(c: OptionContract, q: FeedQuote, m: MarkInputs): OptionContract | null {
   if (Date.parse(c.updatedAt) > q.t) return null;
-  return remark({ ...c, bid: q.bid, ask: q.ask, updatedAt: new Date(q.t).toISOString() }, m);
+  return remark({ ...c, bid: q.bid, ask: q.ask, bidSize: Math.round(q.bidSize), askSize: Math.round(q.askSize), updatedAt: new Date(q.t).toISOString() }, m);
 }
 
 /** Applies option trades: last price and the day's volume in contracts. */

@@ -428,6 +428,9 @@ export function syntheticChain(state: SyntheticState, now: Date, opts: { rate: n
           bid,
           ask,
           mid,
+          // Displayed size grows with the open interest a market maker has to defend.
+          bidSize: Math.max(1, Math.round(5 + openInterest / 100)),
+          askSize: Math.max(1, Math.round(5 + openInterest / 120)),
           last,
           volume,
           openInterest,

@@ -141,7 +141,7 @@ export async function runRecommendation(req: RecommendationRequest, deps: Pipeli
 
   const t2 = deps.now().getTime();
   const { direction, reason: directionReason } = chooseDirection(req, signals);
-  const screened = screen(chain.contracts, direction, preset, signals.technical.realizedVol20);
+  const screened = screen(chain.contracts, direction, preset, signals.technical.realizedVol20, Date.parse(chain.asOf));
   const top = screened.passed.slice(0, 10).map((p) => p.candidate);
   await push({
     kind: "candidates",

@@ -16,12 +16,11 @@ const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
 /** Why a contract fails the preset and the risk filters, or null when it passes. */
 export function rejectionReason(c: OptionContract, direction: OptionType, p: ResolvedPreset): string | null {
   if (c.type !== direction) return "wrong_direction";
-  // The contract schema carries no quote time or sizes yet: staleness is the chain's flag, checked upstream.
   return riskFilter(c, p, RISK_LIMITS);
 }
 
 /** The named components of the rule score of a contract that passed the filters; each value in [0, 1]. */
-export function scoreComponents(c: OptionContract, p: ResolvedPreset, realizedVol: number | null): ScoreComponent[] {
+export function scoreComponents(c: OptionContract, p: ResolvedPreset, realizedVol: number | null, asOfMs: number | null = null): ScoreComponent[] {
   const delta = Math.abs(c.greeks!.delta);
   const spreadPct = (c.ask - c.bid) / c.mid;
   const midDte = (p.minDte + p.maxDte) / 2;
@@ -33,8 +32,16 @@ export function scoreComponents(c: OptionContract, p: ResolvedPreset, realizedVo
     ["spread", 1 - spreadPct / RISK_LIMITS.maxSpreadPct, `spread ${(spreadPct * 100).toFixed(1)}% of mid (limit ${RISK_LIMITS.maxSpreadPct * 100}%)`],
     [
       "liquidity",
-      liquidityScore({ bid: c.bid, ask: c.ask, openInterest: c.openInterest, volume: c.volume }),
-      `liquidity score from spread, open interest ${c.openInterest} and volume ${c.volume} (analytics/liquidity.ts)`,
+      liquidityScore({
+        bid: c.bid,
+        ask: c.ask,
+        openInterest: c.openInterest,
+        volume: c.volume,
+        bidSize: c.bidSize,
+        askSize: c.askSize,
+        ageSeconds: asOfMs === null ? null : Math.max(0, (asOfMs - Date.parse(c.updatedAt)) / 1000),
+      }),
+      `liquidity score from spread, open interest ${c.openInterest}, volume ${c.volume}, sizes ${c.bidSize}x${c.askSize} and quote age (analytics/liquidity.ts)`,
     ],
     [
       "ivValue",
@@ -49,7 +56,7 @@ export function scoreComponents(c: OptionContract, p: ResolvedPreset, realizedVo
 }
 
 /** Filters the chain for the preset and direction and scores what passes, best first. */
-export function screen(contracts: readonly OptionContract[], direction: OptionType, p: ResolvedPreset, realizedVol: number | null): Screened {
+export function screen(contracts: readonly OptionContract[], direction: OptionType, p: ResolvedPreset, realizedVol: number | null, asOfMs: number | null = null): Screened {
   const rejected: Record<string, number> = {};
   const passed: Screened["passed"] = [];
   for (const c of contracts) {
@@ -58,7 +65,7 @@ export function screen(contracts: readonly OptionContract[], direction: OptionTy
       rejected[reason] = (rejected[reason] ?? 0) + 1;
       continue;
     }
-    const components = scoreComponents(c, p, realizedVol);
+    const components = scoreComponents(c, p, realizedVol, asOfMs);
     const score = components.reduce((s, x) => s + x.contribution, 0);
     passed.push({
       contract: c,

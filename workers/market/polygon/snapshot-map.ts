@@ -26,6 +26,8 @@ export function contractFromSnapshot(s: PolygonOptionSnapshot, underlying: strin
     bid: Math.max(0, bid),
     ask: Math.max(0, ask),
     mid: 0,
+    bidSize: Math.max(0, Math.round(s.last_quote?.bid_size ?? 0)),
+    askSize: Math.max(0, Math.round(s.last_quote?.ask_size ?? 0)),
     last: s.last_trade?.price ?? null,
     volume: Math.max(0, Math.round(s.day?.volume ?? 0)),
     openInterest: Math.max(0, Math.round(s.open_interest ?? 0)),
