@@ -58,3 +58,5 @@ export const jobRuns = sqliteTable("job_runs", {
   status: text("status", { enum: ["running", "ok", "error"] }).notNull(),
   detail: text("detail"),
 });
+
+export * from "./schema-signals";

@@ -1,5 +1,6 @@
 import type { Bar, DataSource, SignalsBundle } from "../../schemas";
-import { realizedVol, rsiWilder, sma } from "./indicators";
+import { last, rsiWilder, sma } from "./indicators";
+import { closeToCloseVolSeries } from "./volatility";
 
 export const SIGNALS_VERSION = "signals/1";
 
@@ -13,7 +14,7 @@ export function buildSignals(symbol: string, bars: readonly Bar[], barsSource: D
   const sma20 = sma(closes, 20);
   const sma50 = sma(closes, 50);
   const rsi14 = rsiWilder(closes, 14);
-  const rv20 = realizedVol(closes, 20);
+  const rv20 = last(closeToCloseVolSeries(closes, 20));
   const momentum20 = closes.length > 20 && last !== null ? last / closes[closes.length - 21] - 1 : null;
 
   // Trend: price and the fast average on the same side of the slow one, by more than a quarter of a percent.
