@@ -20,6 +20,8 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations(join(import.meta.dirname, "migrations"));
   const port = Number(process.env.FAKE_POLYGON_PORT) || (await freePort());
   process.env.FAKE_POLYGON_PORT = String(port);
+  // Tight per-IP limit so the exactness test can exhaust it; other tests use a fresh client address per request.
+  const RATE_LIMITS = JSON.stringify({ ip: { limit: 40, windowS: 60 }, user: { limit: 400, windowS: 60 }, symbol: { limit: 3000, windowS: 60 }, admin: { limit: 100, windowS: 60 } });
   const shared = {
     testTimeout: 30_000,
     // Request logs of passing tests are noise; a failing test still shows its logs.
@@ -37,7 +39,7 @@ export default defineConfig(async () => {
             cloudflareTest({
               main: "./workers/index.ts",
               wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+              miniflare: { bindings: { TEST_MIGRATIONS: migrations, RATE_LIMITS } },
             }),
           ],
           test: { name: "workers", include: ["test/**/*.test.ts"], exclude: ["test/e2e/**", "test/live/**"], setupFiles: ["./test/apply-migrations.ts"], ...shared },
@@ -52,6 +54,7 @@ export default defineConfig(async () => {
               miniflare: {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
+                  RATE_LIMITS,
                   POLYGON_API_KEY: "demo",
                   POLYGON_WS_URL: `ws://127.0.0.1:${port}`,
                   POLYGON_REST_URL: `http://127.0.0.1:${port}`,

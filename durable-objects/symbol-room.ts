@@ -34,6 +34,7 @@ type Meta = {
   registered: boolean;
 };
 type ChainHead = Omit<OptionChain, "contracts">;
+export type RoomOptions = { forceSynthetic?: boolean };
 type SocketAttachment = { minDte: number; maxDte: number };
 
 /** Contracts a fresh browser socket receives: the near expiries, where people trade. */
@@ -84,17 +85,17 @@ export class SymbolRoom extends DurableObject<Env> {
 
   // ------------------------------------------------------------------------------------------------ RPC
 
-  /** Quote and chain (filtered) as of now. */
-  async snapshot(symbol: string, filter: ChainFilter = {}): Promise<MarketSnapshot> {
+  /** Quote and chain (filtered) as of now. `forceSynthetic`: this room serves the synthetic market (flag off). */
+  async snapshot(symbol: string, filter: ChainFilter = {}, opts: RoomOptions = {}): Promise<MarketSnapshot> {
     const now = new Date();
-    await this.#ensure(symbol, now);
+    await this.#ensure(symbol, now, opts);
     return { quote: this.#quoteNow(now), chain: this.#chainNow(now, filter) };
   }
 
   /** Quote only: cheap, no chain transfer. */
-  async quote(symbol: string): Promise<Quote> {
+  async quote(symbol: string, opts: RoomOptions = {}): Promise<Quote> {
     const now = new Date();
-    await this.#ensure(symbol, now);
+    await this.#ensure(symbol, now, opts);
     return this.#quoteNow(now);
   }
 
@@ -198,7 +199,7 @@ export class SymbolRoom extends DurableObject<Env> {
     const symbol = request.headers.get("X-Symbol") ?? this.#meta?.symbol;
     if (!symbol) return new Response("missing symbol", { status: 400 });
     const now = new Date();
-    await this.#ensure(symbol, now);
+    await this.#ensure(symbol, now, { forceSynthetic: request.headers.get("X-Force-Synthetic") === "1" });
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server);
@@ -230,7 +231,8 @@ export class SymbolRoom extends DurableObject<Env> {
 
   // ------------------------------------------------------------------------------------------------ state
 
-  async #ensure(symbol: string, now: Date): Promise<void> {
+  async #ensure(symbol: string, now: Date, opts: RoomOptions = {}): Promise<void> {
+    if (opts.forceSynthetic) this.#mode = "synthetic";
     if (!this.#meta) {
       if (this.#mode === "polygon") await this.#bootstrapPolygon(symbol, now);
       if (!this.#meta) this.#bootstrapSynthetic(symbol, now, this.#mode === "polygon" ? "Polygon unavailable" : null);

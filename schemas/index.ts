@@ -7,7 +7,8 @@ import { ErrorBody } from "./common";
 import { BarSeries, ChainFilter, MarketSnapshot, OptionChain, OptionContract, Quote } from "./market";
 import { Recommendation, RecommendationEvent, RecommendationRequest } from "./recommendation";
 import { SignalsBundle } from "./signals";
-import { Profile, Watchlist } from "./user";
+import { DevToken, DevTokenRequest, Profile, ProfileUpdate, Watchlist, WatchlistUpdate } from "./user";
+import { EvaluatedFlags, FlagDefinition } from "./flags";
 import { ClientMessage, ServerMessage } from "./ws";
 import { MarketEventMessage } from "./queue";
 
@@ -18,6 +19,7 @@ export * from "./signals";
 export * from "./user";
 export * from "./ws";
 export * from "./queue";
+export * from "./flags";
 
 export const contracts = {
   "error-body": ErrorBody,
@@ -33,6 +35,12 @@ export const contracts = {
   "signals-bundle": SignalsBundle,
   profile: Profile,
   watchlist: Watchlist,
+  "profile-update": ProfileUpdate,
+  "watchlist-update": WatchlistUpdate,
+  "dev-token-request": DevTokenRequest,
+  "dev-token": DevToken,
+  "flag-definition": FlagDefinition,
+  "evaluated-flags": EvaluatedFlags,
   "ws-server-message": ServerMessage,
   "ws-client-message": ClientMessage,
   "market-event-message": MarketEventMessage,

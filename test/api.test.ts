@@ -2,7 +2,7 @@ import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { BarSeries, OptionChain, Quote, Recommendation, RecommendationEvent, ServerMessage } from "../schemas";
 import { parseOcc } from "../workers/market/polygon/occ";
-import { get, postJson } from "./helpers";
+import { authHeaders, get, postJson } from "./helpers";
 
 describe("GET /api/health", () => {
   it("reports every dependency ok on a healthy local stack", async () => {
@@ -127,7 +127,7 @@ describe("POST /api/recommendations", () => {
 
   it("stores the recommendation for GET /api/recommendations/:id", async () => {
     const rec = Recommendation.parse(await (await postJson("/api/recommendations", request)).json());
-    const res = await get(`/api/recommendations/${rec.id}`);
+    const res = await get(`/api/recommendations/${rec.id}`, { headers: await authHeaders() });
     expect(res.status).toBe(200);
     expect(Recommendation.parse(await res.json())).toEqual(rec);
   });

@@ -1,6 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { expectError, get, postJson } from "./helpers";
+import { authHeaders, expectError, get, postJson } from "./helpers";
 
 const valid = { symbol: "SPY", preset: "balanced", capital: 10_000 };
 
@@ -26,9 +26,9 @@ describe("error model: every client mistake is a 4xx with the common shape, nami
   });
 
   it("a wrong content type is 415", async () => {
-    const res = await SELF.fetch("http://localhost/api/recommendations", { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify(valid) });
+    const res = await SELF.fetch("http://localhost/api/recommendations", { method: "POST", headers: { "content-type": "text/plain", ...(await authHeaders()) }, body: JSON.stringify(valid) });
     await expectError(res, 415, "unsupported_media_type", "headers.content-type");
-    const none = await SELF.fetch("http://localhost/api/recommendations", { method: "POST", body: JSON.stringify(valid) });
+    const none = await SELF.fetch("http://localhost/api/recommendations", { method: "POST", headers: await authHeaders(), body: JSON.stringify(valid) });
     expect(none.status).toBe(415);
   });
 
@@ -67,8 +67,9 @@ describe("error model: every client mistake is a 4xx with the common shape, nami
 
   it("unknown API routes and ids are 404 / 400, not the web app", async () => {
     await expectError(await get("/api/nope"), 404, "not_found");
-    await expectError(await get("/api/recommendations/12"), 400, "invalid_id", "params.id");
-    await expectError(await get("/api/recommendations/rec_00000000-0000-4000-8000-000000000000"), 404, "not_found");
+    const auth = { headers: await authHeaders() };
+    await expectError(await get("/api/recommendations/12", auth), 400, "invalid_id", "params.id");
+    await expectError(await get("/api/recommendations/rec_00000000-0000-4000-8000-000000000000", auth), 404, "not_found");
   });
 
   it("a plain GET on the socket route is 426", async () => {

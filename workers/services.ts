@@ -4,6 +4,7 @@
  */
 import { SignalsBundle, type BarSeries, type ChainFilter, type MarketSnapshot, type Quote, type Recommendation, type RecommendationRequest } from "../schemas";
 import { appConfig, polygonApiKey } from "./config";
+import type { FlagValues } from "./gateway/flags";
 import { createPolygonRest } from "./market/polygon/rest";
 import { db } from "./db/client";
 import { newYorkDate, tradingDayOnOrBefore } from "./market/calendar";
@@ -12,14 +13,16 @@ import { runRecommendation, type EmitLayer } from "./recommend/pipeline";
 import { findRecommendation, saveRecommendation } from "./recommend/repository";
 import { buildSignals } from "./signals/bundle";
 
-export function createServices(env: Env) {
+export function createServices(env: Env, flags: FlagValues = {}) {
   const config = appConfig(env);
-  const room = (symbol: string) => env.SYMBOL_ROOM.get(env.SYMBOL_ROOM.idFromName(symbol));
+  // The live-polygon flag off (for everyone or for this caller) serves the synthetic market from rooms of their own.
+  const synthetic = flags["live-polygon"] === false && config.marketMode === "polygon";
+  const room = (symbol: string) => env.SYMBOL_ROOM.get(env.SYMBOL_ROOM.idFromName(synthetic ? `synthetic:${symbol}` : symbol));
   const database = db(env.DB);
 
   const market = {
-    snapshot: (symbol: string, filter: ChainFilter = {}): Promise<MarketSnapshot> => room(symbol).snapshot(symbol, filter),
-    quote: (symbol: string): Promise<Quote> => room(symbol).quote(symbol),
+    snapshot: (symbol: string, filter: ChainFilter = {}): Promise<MarketSnapshot> => room(symbol).snapshot(symbol, filter, { forceSynthetic: synthetic }),
+    quote: (symbol: string): Promise<Quote> => room(symbol).quote(symbol, { forceSynthetic: synthetic }),
   };
 
   /** Signals from the daily bars (synthetic until the bars importer lands), cached in KV per symbol and day. */
@@ -72,6 +75,8 @@ export function createServices(env: Env) {
 
   return {
     config,
+    /** This request's evaluated feature flags (llm-provider, ml-scorer, live-polygon, ...). */
+    flags,
     market,
     signals,
     bars,

@@ -27,7 +27,9 @@ export const sockets = new Hono<AppEnv>().get("/symbols/:symbol", async (c) => {
   }
   const headers = new Headers(c.req.raw.headers);
   headers.set("X-Symbol", symbol);
-  const stub = c.env.SYMBOL_ROOM.get(c.env.SYMBOL_ROOM.idFromName(symbol));
+  const synthetic = c.get("flags")["live-polygon"] === false && c.get("services").config.marketMode === "polygon";
+  if (synthetic) headers.set("X-Force-Synthetic", "1");
+  const stub = c.env.SYMBOL_ROOM.get(c.env.SYMBOL_ROOM.idFromName(synthetic ? `synthetic:${symbol}` : symbol));
   return stub.fetch(new Request(c.req.raw.url, { headers }));
 });
 
