@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-types";
+import { appConfig } from "../config";
 
 type Check = { ok: boolean; ms: number; detail?: unknown };
 
@@ -32,7 +33,8 @@ export const health = new Hono<AppEnv>().get("/", async (c) => {
   const queue: Check = { ok: typeof env.MARKET_EVENTS?.send === "function", ms: 0, detail: "producer binding present" };
   const checks = { d1, kv_cache: cache, kv_flags: flags, r2_archive: archive, queue_market_events: queue, feed_stocks: stocks, feed_options: options };
   const failing = Object.entries(checks).filter(([, v]) => !v.ok).map(([k]) => k);
-  const { config } = c.get("services");
+  // Read here, not from the request's services: health must answer even when the rest of the stack is broken.
+  const config = appConfig(env);
   return c.json(
     {
       status: failing.length ? "degraded" : "ok",
