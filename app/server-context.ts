@@ -1,10 +1,15 @@
 import { createContext } from "react-router";
+import type { Principal } from "../workers/gateway/jwt";
 import type { Services } from "../workers/services";
 
 /** What the Worker hands every loader and action: the bindings and the services built from them. */
 export type ServerContext = {
   cloudflare: { env: Env; ctx: ExecutionContext };
   services: Services;
+  /** The signed-in user from the session cookie (verified like an API token), or null. */
+  user: Principal | null;
+  /** The request id, for error pages and logs. */
+  requestId: string;
 };
 
 export const serverContext = createContext<ServerContext>();

@@ -7,7 +7,7 @@ import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import { createRequestHandler, RouterContextProvider } from "react-router";
 import type { AppEnv } from "./app-types";
-import { authenticate, requireUser } from "./gateway/auth";
+import { authenticate, requireUser, sessionUser } from "./gateway/auth";
 import { ApiError, renderError } from "./gateway/errors";
 import { evaluateAll, loadFlags } from "./gateway/flags";
 import { rateLimit } from "./gateway/rate-limit";
@@ -17,6 +17,8 @@ import { health } from "./routes/health";
 import { chains, quotes, sockets, symbols } from "./routes/market";
 import { recommendations } from "./routes/recommendations";
 import { signals } from "./routes/signals";
+import { adminImport } from "./routes/admin-import";
+import { features } from "./routes/features";
 import { dev } from "./routes/dev";
 import { adminFlags, flags } from "./routes/flags";
 import { openapi } from "./routes/openapi";
@@ -97,6 +99,8 @@ app.route("/api/quotes", quotes);
 app.route("/api/chains", chains);
 app.route("/api/symbols", symbols);
 app.route("/api/signals", signals);
+app.route("/api/features", features);
+app.route("/api/admin/import", adminImport);
 app.route("/api/recommendations", recommendations);
 app.route("/api/profile", profile);
 app.route("/api/watchlist", watchlist);
@@ -129,9 +133,10 @@ app.use(
 );
 
 // Everything else is the web app, handed the same services through the router context.
-app.all("*", (c) => {
+app.all("*", async (c) => {
   const context = new RouterContextProvider();
-  context.set(serverContext, { cloudflare: { env: c.env, ctx: c.executionCtx as unknown as ExecutionContext }, services: c.get("services") });
+  const user = await sessionUser(c);
+  context.set(serverContext, { cloudflare: { env: c.env, ctx: c.executionCtx as unknown as ExecutionContext }, services: c.get("services"), user, requestId: c.get("requestId") });
   return requestHandler(c.req.raw, context);
 });
 

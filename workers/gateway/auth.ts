@@ -73,6 +73,22 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
   };
 }
 
+/**
+ * For pages: the user from the session cookie, or null. Unlike the API, a bad or expired cookie is not an error
+ * here: the page shows the signed-out state (and the cookie is cleared by the caller).
+ */
+export async function sessionUser(c: Context<AppEnv>): Promise<Principal | null> {
+  const token = getCookie(c, SESSION_COOKIE);
+  if (!token || token.length > MAX_TOKEN_BYTES) return null;
+  try {
+    const iss = decodeJwt(token).iss;
+    const candidate = profiles(c.env, c.get("services").config.devAuth).find((p) => p.profile.issuer === iss);
+    return candidate ? await verifyToken(token, candidate.profile, await candidate.keys()) : null;
+  } catch {
+    return null;
+  }
+}
+
 export function requireUser(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (!c.get("user")) throw unauthorized(null, "sign in: this route needs a user");
