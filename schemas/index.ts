@@ -6,7 +6,7 @@ import type { z } from "zod";
 import { ErrorBody } from "./common";
 import { BarSeries, ChainFilter, MarketSnapshot, OptionChain, OptionContract, Quote } from "./market";
 import { Recommendation, RecommendationEvent, RecommendationRequest } from "./recommendation";
-import { SignalsBundle } from "./signals";
+import { ImportResult, OnlineFeatures, SignalsBundle } from "./signals";
 import { DevToken, DevTokenRequest, Profile, ProfileUpdate, Watchlist, WatchlistUpdate } from "./user";
 import { EvaluatedFlags, FlagDefinition } from "./flags";
 import { ClientMessage, ServerMessage } from "./ws";
@@ -33,6 +33,8 @@ export const contracts = {
   recommendation: Recommendation,
   "recommendation-event": RecommendationEvent,
   "signals-bundle": SignalsBundle,
+  "import-result": ImportResult,
+  "online-features": OnlineFeatures,
   profile: Profile,
   watchlist: Watchlist,
   "profile-update": ProfileUpdate,

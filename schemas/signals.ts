@@ -95,7 +95,7 @@ export const SignalsBundle = z.object({
         previous: z.string().nullable().optional(),
       }),
     ),
-    windowDays: z.number().int().positive().optional().describe("how far ahead events are listed"),
+    windowDays: z.number().int().nonnegative().optional().describe("how far ahead events are listed"),
   }),
   outlook: z.enum(["bullish", "bearish", "neutral"]).describe("direction the signals lean to"),
 });

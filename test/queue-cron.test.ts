@@ -34,7 +34,7 @@ describe("cron triggers", () => {
     const rows = await env.DB.prepare("SELECT job, status FROM job_runs ORDER BY id").all<{ job: string; status: string }>();
     expect(rows.results).toEqual(
       expect.arrayContaining([
-        { job: "hourly-signals", status: "ok" },
+        { job: "hourly-features", status: "ok" },
         { job: "nightly-features", status: "ok" },
       ]),
     );

@@ -9,9 +9,11 @@ import { createPolygonRest } from "./market/polygon/rest";
 import { db } from "./db/client";
 import { newYorkDate, tradingDayOnOrBefore } from "./market/calendar";
 import { syntheticDailyBars } from "./market/synthetic";
-import { runRecommendation, type EmitLayer } from "./recommend/pipeline";
-import { findRecommendation, saveRecommendation } from "./recommend/repository";
-import { buildSignals } from "./signals/bundle";
+import { findRecommendation } from "./recommend/repository";
+import { createRecommender } from "./recommend/service";
+import { createSignalsService } from "./signals/service";
+import { readFeatures } from "./features/store";
+import { PRESETS } from "./recommend/presets";
 
 export function createServices(env: Env, flags: FlagValues = {}) {
   const config = appConfig(env);
@@ -25,20 +27,9 @@ export function createServices(env: Env, flags: FlagValues = {}) {
     quote: (symbol: string): Promise<Quote> => room(symbol).quote(symbol, { forceSynthetic: synthetic }),
   };
 
-  /** Signals from the daily bars (synthetic until the bars importer lands), cached in KV per symbol and day. */
-  async function signals(symbol: string): Promise<SignalsBundle> {
-    const quote = await market.quote(symbol);
-    // Daily bars end at the last completed session, whose close is the quote's previous close.
-    const lastSession = tradingDayOnOrBefore(newYorkDate(new Date(Date.parse(quote.timestamp) - 86_400_000)));
-    const key = `signals:${symbol}:${lastSession}`;
-    const cached = await env.CACHE.get(key, "json").catch(() => null);
-    const hit = SignalsBundle.safeParse(cached);
-    if (hit.success) return hit.data;
-    const bars = syntheticDailyBars(symbol, config.marketSeed, lastSession, quote.prevClose, 120);
-    const bundle = buildSignals(symbol, bars, "synthetic", quote.timestamp);
-    await env.CACHE.put(key, JSON.stringify(bundle), { expirationTtl: config.signalsCacheTtlS }).catch(() => undefined);
-    return bundle;
-  }
+  /** Signals from D1 (bars, sentiment, congress, macro; synthetic and flagged where empty), cached in KV. */
+  const signalsService = createSignalsService(env, config, database, market.quote, Object.values(PRESETS));
+  const signals = signalsService.signals;
 
   /** Daily bars: Polygon aggregates when live (falling back visibly), the synthetic history otherwise. */
   async function bars(symbol: string, sessions: number): Promise<BarSeries> {
@@ -63,15 +54,15 @@ export function createServices(env: Env, flags: FlagValues = {}) {
     return { symbol, bars: syntheticDailyBars(symbol, config.marketSeed, lastSession, quote.prevClose, sessions), source: "synthetic", asOf, stale: false };
   }
 
-  async function recommend(req: RecommendationRequest, emit: EmitLayer = () => {}, userId: string | null = null): Promise<Recommendation> {
-    const rec = await runRecommendation(
-      req,
-      { snapshot: market.snapshot, signals, now: () => new Date(), newId: () => `rec_${crypto.randomUUID()}` },
-      emit,
-    );
-    await saveRecommendation(database, rec, userId);
-    return rec;
-  }
+  /** Recommendations (workers/recommend/service.ts): pipeline, model registry, knowledge base, rationale provider. */
+  const recommend = createRecommender({
+    env,
+    database,
+    snapshot: market.snapshot,
+    signals,
+    llmProvider: config.llmProvider,
+    flags,
+  });
 
   return {
     config,
@@ -79,6 +70,10 @@ export function createServices(env: Env, flags: FlagValues = {}) {
     flags,
     market,
     signals,
+    /** Parses, validates and upserts an import file (admin API and CLI). */
+    importFile: signalsService.importFile,
+    /** Online features of a symbol (KV, else the latest offline row, else computed from the offline tables). */
+    features: (symbol: string) => readFeatures(env, database, symbol, new Date()),
     bars,
     recommend,
     findRecommendation: (id: string) => findRecommendation(database, id),
