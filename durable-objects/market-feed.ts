@@ -7,6 +7,7 @@ import { Coalescer } from "../workers/market/polygon/coalesce";
 import { authAction, parseAck, parseFrame, topicActions, type Cluster } from "../workers/market/polygon/protocol";
 import { selectOptionContracts, type OptionInterest } from "../workers/market/polygon/selection";
 import { PRESETS } from "../workers/recommend/presets";
+import { hash32 } from "../workers/util/hash";
 
 export type FeedState = "idle" | "connecting" | "authenticating" | "ready" | "backoff" | "evicted" | "fatal";
 
@@ -468,9 +469,6 @@ export class MarketFeed extends DurableObject<Env> {
 
   /** Identifies the configuration an auth failure belongs to, without storing the key itself. */
   #fingerprint(): string {
-    const key = polygonApiKey(this.env) ?? "";
-    let h = 2166136261;
-    for (const ch of `${key}|${this.#config.polygonWsUrl}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
-    return h.toString(16);
+    return hash32(`${polygonApiKey(this.env) ?? ""}|${this.#config.polygonWsUrl}`).toString(16);
   }
 }

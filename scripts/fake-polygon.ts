@@ -17,6 +17,7 @@
  * Market data are deterministic functions of (ticker, time): a spot from a hash of the ticker, a slow smooth
  * wander around it, options priced with Black-Scholes on a smile. Good for shapes and flows, not for research.
  */
+import { hash32 } from "../workers/util/hash";
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -147,19 +148,6 @@ const YEAR_MS = 365 * DAY_MS;
 const RATE = 0.04;
 
 /** FNV-1a with a final avalanche: a stable 32-bit hash of a string. */
-function hash32(s: string, salt = 0): number {
-  let h = (0x811c9dc5 ^ salt) >>> 0;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
 const unit = (s: string, salt = 0) => (hash32(s, salt) + 0.5) / 4294967296;
 
 /** mulberry32: small seeded PRNG for per-event variety (sizes, exchanges), so runs are reproducible. */

@@ -3,6 +3,7 @@
  * Percentage rollouts hash (flag key, user) so a user keeps their bucket as the percentage grows.
  */
 import { FlagDefinition, FlagDocument } from "../../schemas/flags";
+import { hash32 } from "../util/hash";
 
 export const FLAGS_KV_KEY = "flags:v1";
 export type FlagValues = Record<string, boolean | string>;
@@ -14,13 +15,9 @@ export const DEFAULT_FLAGS: FlagDefinition[] = [
   { key: "live-polygon", kind: "boolean", description: "Serve live Polygon data where a key is configured (off: synthetic market)", enabled: true, defaultValue: true, offValue: false, rules: [] },
 ];
 
-/** FNV-1a 32-bit: stable across isolates and deploys, unlike Math.random buckets. */
+/** The rollout bucket 0..9999 (percentages with two decimals): a stable hash, unlike Math.random. */
 export function bucketOf(flagKey: string, subject: string): number {
-  let h = 2166136261;
-  const s = `${flagKey}:${subject}`;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619) >>> 0;
-  // 0..9999: percentages with two decimals.
-  return h % 10_000;
+  return hash32(`${flagKey}:${subject}`) % 10_000;
 }
 
 export type Subject = { id: string | null; roles: readonly string[] };

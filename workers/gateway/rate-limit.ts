@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { AppEnv } from "../app-types";
 import { ApiError } from "./errors";
 import type { BucketRule } from "./token-bucket";
+import { hash32 } from "../util/hash";
 
 const Policy = z.object({ limit: z.number().int().positive().max(1_000_000), windowS: z.number().positive().max(86_400) });
 const Policies = z.object({ ip: Policy, user: Policy, symbol: Policy, admin: Policy });
@@ -33,11 +34,7 @@ export function policiesFrom(raw: string | undefined): Policies {
 
 export const SHARDS = 16;
 
-function shardOf(key: string): string {
-  let h = 2166136261;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619) >>> 0;
-  return `shard-${h % SHARDS}`;
-}
+const shardOf = (key: string) => `shard-${hash32(key) % SHARDS}`;
 
 const ruleOf = (p: z.infer<typeof Policy>): BucketRule => ({ capacity: p.limit, refillPerSecond: p.limit / p.windowS });
 

@@ -28,20 +28,9 @@ const DRIFT = 0.04;
 // ------------------------------------------------------------------------------------------------------------
 // Seeded randomness
 
-/** 32-bit string hash (FNV-1a over UTF-16 code units, then a murmur-style avalanche so nearby keys decorrelate). */
-export function hash32(key: string, salt = 0): number {
-  let h = (0x811c9dc5 ^ Math.imul(salt, 0x9e3779b1)) >>> 0;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+import { hash32 } from "../util/hash";
+
+export { hash32 };
 
 /** A seeded stream of uniforms in (0, 1) and standard normals: sfc32 keyed by four hashes of `key`. */
 export function seededRandom(key: string): { uniform(): number; normal(): number } {
