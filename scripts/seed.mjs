@@ -14,3 +14,12 @@ if (n > 0) {
   wrangler("--file", "scripts/seed/seed.sql");
   console.log("seed: loaded symbols, a demo profile and a demo watchlist");
 }
+
+// Recommendation engine (issue 6): the knowledge base the rationale cites, and the shipped GBDT model in
+// R2 + D1 + KV. Each step checks what is there first, so re-running changes nothing.
+{
+  const { registerModels, seedKnowledge } = await import("./seed/models.mjs");
+  const root = new URL("..", import.meta.url).pathname;
+  if (seedKnowledge({ root })) console.log("seed: loaded the knowledge base");
+  console.log(`seed: models registered (${registerModels({ root })} in models/registry.json)`);
+}

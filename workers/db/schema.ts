@@ -60,3 +60,4 @@ export const jobRuns = sqliteTable("job_runs", {
 });
 
 export * from "./schema-signals";
+export * from "./schema-models";

@@ -1,33 +1,49 @@
 import type {
   ChainFilter,
+  ContextPassage,
   Layer,
   MarketSnapshot,
+  OnlineFeatures,
   OptionType,
   Recommendation,
   RecommendationRequest,
   SignalsBundle,
 } from "../../schemas";
 import { expiryCloseUtc, yearsBetween } from "../market/calendar";
-import { RATIONALE_VERSION, templateRationale } from "../orchestrator/rationale";
+import { ApiError } from "../gateway/errors";
+import { buildContextBundle } from "../orchestrator/context";
 import { DISCLAIMER } from "../orchestrator/guardrails";
+import { retrievalQuery } from "../orchestrator/knowledge";
+import { templateProvider, type RationaleProvider } from "../orchestrator/providers";
+import { RATIONALE_VERSION, writeRationale } from "../orchestrator/rationale";
 import { SIGNALS_VERSION } from "../signals/bundle";
+import { marketContext, MODEL_FEATURES_VERSION } from "./model-features";
 import { resolvePreset } from "./presets";
 import { RULES_VERSION, screen } from "./rules";
+import { explainPick, hybridRank, RULE_ONLY, type ActiveScorer } from "./scoring";
 import { SIZING_VERSION, sizePosition } from "./sizing";
-import { ApiError } from "../gateway/errors";
 
 export const ANALYTICS_VERSION = "bsm/1";
 
-/** What the pipeline needs from the outside world; routes and tests pass their own. */
+/** What the pipeline needs from the outside world; services and tests pass their own. */
 export type PipelineDeps = {
   snapshot(symbol: string, filter: ChainFilter): Promise<MarketSnapshot>;
   signals(symbol: string): Promise<SignalsBundle>;
+  /** Online features (KV); null when the symbol has none yet. */
+  features?(symbol: string): Promise<OnlineFeatures | null>;
+  /** The active scoring model; null when none is registered. */
+  model?(): Promise<ActiveScorer | null>;
+  /** Knowledge-base passages for an FTS5 query. */
+  knowledge?(query: string): Promise<ContextPassage[]>;
+  rationale?: { provider: RationaleProvider; flags?: string[] };
   now(): Date;
   newId(): string;
-  timeouts?: { snapshotMs?: number; signalsMs?: number };
+  timeouts?: Partial<Record<"snapshotMs" | "signalsMs" | "featuresMs" | "modelMs" | "knowledgeMs" | "llmMs", number>>;
 };
 
 export type EmitLayer = (layer: Layer) => void | Promise<void>;
+
+export const DEFAULT_TIMEOUTS = { snapshotMs: 5000, signalsMs: 2000, featuresMs: 500, modelMs: 1500, knowledgeMs: 500, llmMs: 8000 } as const;
 
 class TimeoutError extends Error {}
 
@@ -51,7 +67,7 @@ function neutralSignals(symbol: string, asOf: string): SignalsBundle {
     congress: { ...part, netActivity90d: 0, mostRecent: null },
     macro: { ...part, events: [] },
     outlook: "neutral",
-  };
+  } as SignalsBundle;
 }
 
 /** Calls or puts, and the reason in words for the rationale. */
@@ -70,13 +86,25 @@ function chooseDirection(req: RecommendationRequest, signals: SignalsBundle): { 
   };
 }
 
+/** Settles an optional dependency: its value, or null plus a degradation note when it failed or timed out. */
+async function optional<T>(p: Promise<T> | undefined, ms: number, what: string): Promise<{ value: T | null; error: string | null }> {
+  if (!p) return { value: null, error: null };
+  try {
+    return { value: await withTimeout(p, ms, what), error: null };
+  } catch (e) {
+    return { value: null, error: e instanceof TimeoutError ? (e as Error).message : `${what} failed: ${(e as Error).message}` };
+  }
+}
+
 /**
- * From a validated request to one recommendation. Market snapshot and signals are fetched in parallel, each
- * with its own timeout; each layer is emitted as soon as it is computed. A missing snapshot fails the request
- * (503: nothing to recommend from); missing signals degrade it (flagged) instead.
+ * From a validated request to one recommendation. The market snapshot, signals, online features and the active
+ * model are fetched in parallel, each with its own timeout; each layer is emitted as soon as it is computed (the
+ * market layer does not wait for the signals). A missing snapshot fails the request (503: nothing to recommend
+ * from); every other dependency degrades it instead, flagged in its layer and listed in `degraded`.
  */
 export async function runRecommendation(req: RecommendationRequest, deps: PipelineDeps, emit: EmitLayer): Promise<Recommendation> {
   const started = deps.now();
+  const t = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };
   const preset = resolvePreset(req.preset);
   const degraded: string[] = [];
   const layers: Layer[] = [];
@@ -84,18 +112,15 @@ export async function runRecommendation(req: RecommendationRequest, deps: Pipeli
     layers.push(layer);
     await emit(layer);
   };
-  const since = (t0: number) => Math.max(0, deps.now().getTime() - t0);
-
+  const clock = () => deps.now().getTime();
   const t0 = started.getTime();
-  const snapshotP = withTimeout(
-    deps.snapshot(req.symbol, { minDte: preset.minDte, maxDte: preset.maxDte }),
-    deps.timeouts?.snapshotMs ?? 5000,
-    "market snapshot",
-  );
-  const signalsP = withTimeout(deps.signals(req.symbol), deps.timeouts?.signalsMs ?? 2000, "signals").catch((e: unknown) => {
-    degraded.push(`signals (${(e as Error).message})`);
-    return neutralSignals(req.symbol, deps.now().toISOString());
-  });
+
+  const snapshotP = withTimeout(deps.snapshot(req.symbol, { minDte: preset.minDte, maxDte: preset.maxDte }), t.snapshotMs, "market snapshot");
+  const signalsP = optional(deps.signals(req.symbol), t.signalsMs, "signals");
+  const featuresP = optional(deps.features?.(req.symbol), t.featuresMs, "online features");
+  const modelP = optional(deps.model?.(), t.modelMs, "model registry");
+  // Rejections are observed by the awaits below; this keeps an early snapshot failure from leaving them unhandled.
+  snapshotP.catch(() => undefined);
 
   let snap: MarketSnapshot;
   try {
@@ -105,22 +130,37 @@ export async function runRecommendation(req: RecommendationRequest, deps: Pipeli
   }
   const { quote, chain } = snap;
   const version = chain.source === "synthetic" ? "synthetic-market/1" : "polygon/1";
-  await push({ kind: "market", source: quote.source, asOf: quote.timestamp, version, ms: since(t0), quote, expirations: chain.expirations.length, contracts: chain.contracts.length });
+  const marketFlags = [...(quote.stale ? ["quote is stale"] : []), ...(chain.stale ? ["chain is stale"] : []), ...(quote.source === "synthetic" ? ["synthetic market data"] : [])];
+  await push({ kind: "market", source: quote.source, asOf: quote.timestamp, version, ms: clock() - t0, flags: marketFlags, quote, expirations: chain.expirations.length, contracts: chain.contracts.length });
 
   // Analytics: ATM IV and expected move at the first expiry of the window, from the chain's own IVs.
-  const t1 = deps.now().getTime();
-  const withIv = chain.contracts.filter((c) => c.iv !== null);
-  const firstExpiry = [...new Set(chain.contracts.map((c) => c.expiration))].sort()[0];
+  const t1 = clock();
+  let withIv = 0;
+  let firstExpiry: string | null = null;
+  for (const c of chain.contracts) {
+    if (c.iv !== null) withIv++;
+    if (firstExpiry === null || c.expiration < firstExpiry) firstExpiry = c.expiration;
+  }
   let atmIv: number | null = null;
   let expectedMove: number | null = null;
   if (firstExpiry) {
-    const near = withIv
-      .filter((c) => c.expiration === firstExpiry)
-      .sort((a, b) => Math.abs(a.strike - chain.underlyingPrice) - Math.abs(b.strike - chain.underlyingPrice));
-    const atmStrike = near[0]?.strike;
-    const atm = near.filter((c) => c.strike === atmStrike);
-    if (atm.length) {
-      atmIv = atm.reduce((s, c) => s + c.iv!, 0) / atm.length;
+    let best = Number.POSITIVE_INFINITY;
+    let sum = 0;
+    let n = 0;
+    for (const c of chain.contracts) {
+      if (c.expiration !== firstExpiry || c.iv === null) continue;
+      const d = Math.abs(c.strike - chain.underlyingPrice);
+      if (d < best - 1e-12) {
+        best = d;
+        sum = c.iv;
+        n = 1;
+      } else if (Math.abs(d - best) <= 1e-12) {
+        sum += c.iv;
+        n++;
+      }
+    }
+    if (n) {
+      atmIv = sum / n;
       expectedMove = chain.underlyingPrice * atmIv * Math.sqrt(yearsBetween(deps.now(), expiryCloseUtc(firstExpiry)));
     }
   }
@@ -129,26 +169,46 @@ export async function runRecommendation(req: RecommendationRequest, deps: Pipeli
     source: "computed",
     asOf: chain.asOf,
     version: ANALYTICS_VERSION,
-    ms: since(t1),
+    ms: clock() - t1,
+    flags: atmIv === null ? ["no at-the-money implied volatility in the window"] : [],
     atmIv,
     expectedMove,
-    contractsWithIv: withIv.length,
-    contractsWithoutIv: chain.contracts.length - withIv.length,
+    contractsWithIv: withIv,
+    contractsWithoutIv: chain.contracts.length - withIv,
   });
 
-  const signals = await signalsP;
-  await push({ kind: "signals", source: signals.technical.source, asOf: signals.technical.asOf, version: SIGNALS_VERSION, ms: since(t0), signals });
+  const [sig, feat] = await Promise.all([signalsP, featuresP]);
+  const signalFlags: string[] = [];
+  if (sig.error) {
+    degraded.push(sig.error);
+    signalFlags.push(`${sig.error}: neutral signals used`);
+  }
+  if (feat.error) {
+    degraded.push(feat.error);
+    signalFlags.push(feat.error);
+  } else if (deps.features && !feat.value) signalFlags.push(`no online features for ${req.symbol} yet`);
+  const signals = sig.value ?? neutralSignals(req.symbol, deps.now().toISOString());
+  await push({ kind: "signals", source: signals.technical.source, asOf: signals.technical.asOf, version: SIGNALS_VERSION, ms: clock() - t0, flags: signalFlags, signals, features: feat.value });
 
-  const t2 = deps.now().getTime();
+  const t2 = clock();
   const { direction, reason: directionReason } = chooseDirection(req, signals);
   const screened = screen(chain.contracts, direction, preset, signals.technical.realizedVol20, Date.parse(chain.asOf));
-  const top = screened.passed.slice(0, 10).map((p) => p.candidate);
+  const mdl = await modelP;
+  const scoreFlags: string[] = [];
+  if (mdl.error) {
+    degraded.push(mdl.error);
+    scoreFlags.push(`${mdl.error}: rule score only`);
+  } else if (deps.model && !mdl.value) scoreFlags.push("no active model in the registry: rule score only");
+  const scorer = mdl.value;
+  const ranked = hybridRank(screened.passed, scorer, marketContext(chain.underlyingPrice, signals), deps.now());
+  const top = ranked.slice(0, 10).map((p) => p.candidate);
   await push({
     kind: "candidates",
     source: "computed",
     asOf: chain.asOf,
     version: RULES_VERSION,
-    ms: since(t2),
+    ms: clock() - t2,
+    flags: [],
     direction,
     considered: screened.considered,
     passed: screened.passed.length,
@@ -156,21 +216,37 @@ export async function runRecommendation(req: RecommendationRequest, deps: Pipeli
     top,
   });
 
-  const best = screened.passed[0];
+  const best = ranked[0];
   const asOf = deps.now().toISOString();
   let sizing: Recommendation["sizing"] = null;
   let noPickReason: string | null = null;
+  const weights = scorer?.weights ?? RULE_ONLY;
+  // Retrieval starts as soon as the pick is known, in parallel with sizing.
+  const passagesP = best && deps.knowledge ? optional(deps.knowledge(retrievalQuery({ type: direction, kelly: req.kellyFraction !== undefined, noBid: best.contract.bid <= 0, degraded: degraded.length > 0 })), t.knowledgeMs, "knowledge base") : undefined;
+  passagesP?.catch(() => undefined);
   if (best) {
+    const t3 = clock();
+    const explained = scorer && best.row ? explainPick(scorer, best.row) : null;
     await push({
       kind: "score",
       source: "computed",
       asOf,
-      version: RULES_VERSION,
-      ms: 0,
-      method: "rule score: weighted components in [0, 1] (the GBDT scorer joins with the model registry)",
+      version: scorer ? `${RULES_VERSION}+${scorer.name}/${scorer.version}` : RULES_VERSION,
+      ms: clock() - t3,
+      flags: scoreFlags,
+      method: scorer
+        ? `hybrid: ${weights.rule} x rule score (named components below) + ${weights.ml} x GBDT probability of profit at expiry (${scorer.name} ${scorer.version}, ${MODEL_FEATURES_VERSION})`
+        : "rule score: weighted components in [0, 1]",
       total: best.candidate.score,
       components: best.components,
+      ruleScore: best.candidate.ruleScore,
+      mlScore: best.candidate.mlScore ?? null,
+      weights: { ...weights },
+      model: scorer ? { name: scorer.name, version: scorer.version } : null,
+      contributions: explained,
     });
+
+    const t4 = clock();
     const years = yearsBetween(deps.now(), expiryCloseUtc(best.contract.expiration));
     sizing = sizePosition({
       contract: best.contract,
@@ -180,20 +256,65 @@ export async function runRecommendation(req: RecommendationRequest, deps: Pipeli
       rate: chain.rate,
       dividendYield: chain.dividendYield,
       years,
+      kellyFraction: req.kellyFraction,
+      modelProbability: best.candidate.mlScore ?? null,
     });
-    await push({ kind: "sizing", source: "computed", asOf, version: SIZING_VERSION, ms: 0, sizing });
-    const text = templateRationale({
+    await push({ kind: "sizing", source: "computed", asOf, version: SIZING_VERSION, ms: clock() - t4, flags: [], sizing });
+
+    const t5 = clock();
+    const passages = passagesP ? await passagesP : { value: null, error: null };
+    const rationaleFlags = [...(deps.rationale?.flags ?? [])];
+    if (passages.error) {
+      degraded.push(passages.error);
+      rationaleFlags.push(`${passages.error}: no passages cited`);
+    }
+    const bundle = buildContextBundle({
       symbol: req.symbol,
+      capital: req.capital,
       spot: chain.underlyingPrice,
+      marketSource: quote.source,
+      marketAsOf: quote.timestamp,
+      atmIv,
+      expectedMove,
+      signals,
+      direction,
+      directionReason,
+      considered: screened.considered,
+      passed: screened.passed.length,
       preset,
       contract: best.contract,
+      score: {
+        total: best.candidate.score,
+        rule: best.candidate.ruleScore ?? best.candidate.score,
+        ml: best.candidate.mlScore ?? null,
+        weights,
+        model: scorer ? `${scorer.name} ${scorer.version}` : null,
+        components: best.components,
+        topContributions: explained?.features.slice(0, 1) ?? [],
+      },
       sizing,
-      components: best.components,
-      directionReason,
-      alternatives: top.slice(1),
+      alternatives: top.slice(1, 6),
       degraded,
+      passages: passages.value ?? [],
     });
-    await push({ kind: "rationale", source: "template", asOf, version: RATIONALE_VERSION, ms: 0, ...text });
+    const written = await writeRationale(bundle, deps.rationale?.provider ?? templateProvider, t.llmMs);
+    await push({
+      kind: "rationale",
+      source: written.source,
+      asOf: deps.now().toISOString(),
+      version: written.source === "llm" ? `${RATIONALE_VERSION}+${written.provider}` : RATIONALE_VERSION,
+      ms: clock() - t5,
+      flags: [...rationaleFlags, ...written.flags],
+      summary: written.doc.summary,
+      points: written.doc.sections.map((s) => s.text),
+      risks: written.doc.risks,
+      disclaimer: written.doc.disclaimer,
+      sections: written.doc.sections,
+      provider: written.provider,
+      fallback: written.fallback,
+      rejected: written.rejected,
+      passages: bundle.passages.map((p) => ({ id: p.id, title: p.title })),
+    });
   } else {
     const reasons = Object.entries(screened.rejected)
       .sort((a, b) => b[1] - a[1])
@@ -206,10 +327,14 @@ export async function runRecommendation(req: RecommendationRequest, deps: Pipeli
       asOf,
       version: RATIONALE_VERSION,
       ms: 0,
+      flags: [],
       summary: noPickReason,
       points: [`Try a wider DTE window or another preset; the chain had ${chain.contracts.length} contracts in ${preset.minDte}-${preset.maxDte} days.`],
       risks: [],
       disclaimer: DISCLAIMER,
+      provider: "template",
+      fallback: false,
+      rejected: [],
     });
   }
 
@@ -224,6 +349,7 @@ export async function runRecommendation(req: RecommendationRequest, deps: Pipeli
     alternatives: top.slice(1, 6),
     noPickReason,
     degraded,
+    model: scorer ? { name: scorer.name, version: scorer.version } : null,
     layers,
     disclaimer: DISCLAIMER,
   };
