@@ -25,6 +25,13 @@ export function createServices(env: Env, flags: FlagValues = {}) {
   const market = {
     snapshot: (symbol: string, filter: ChainFilter = {}): Promise<MarketSnapshot> => room(symbol).snapshot(symbol, filter, { forceSynthetic: synthetic }),
     quote: (symbol: string): Promise<Quote> => room(symbol).quote(symbol, { forceSynthetic: synthetic }),
+    /** Hands a browser's WebSocket upgrade to the symbol's room (the same room the API reads). */
+    openSocket: (symbol: string, request: Request): Promise<Response> => {
+      const headers = new Headers(request.headers);
+      headers.set("X-Symbol", symbol);
+      if (synthetic) headers.set("X-Force-Synthetic", "1");
+      return room(symbol).fetch(new Request(request.url, { headers }));
+    },
   };
 
   /** Signals from D1 (bars, sentiment, congress, macro; synthetic and flagged where empty), cached in KV. */

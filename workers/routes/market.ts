@@ -25,12 +25,7 @@ export const sockets = new Hono<AppEnv>().get("/symbols/:symbol", async (c) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
     throw new ApiError(426, "upgrade_required", "connect with a WebSocket", [{ field: "headers.upgrade", message: "expected websocket" }]);
   }
-  const headers = new Headers(c.req.raw.headers);
-  headers.set("X-Symbol", symbol);
-  const synthetic = c.get("flags")["live-polygon"] === false && c.get("services").config.marketMode === "polygon";
-  if (synthetic) headers.set("X-Force-Synthetic", "1");
-  const stub = c.env.SYMBOL_ROOM.get(c.env.SYMBOL_ROOM.idFromName(synthetic ? `synthetic:${symbol}` : symbol));
-  return stub.fetch(new Request(c.req.raw.url, { headers }));
+  return c.get("services").market.openSocket(symbol, c.req.raw);
 });
 
 /** GET /api/symbols/:symbol/bars?sessions=120: daily bars, oldest first, with their source. */
