@@ -2,6 +2,8 @@
 // machine has 2 shared cores). Timing lives here, never in tests.
 //   analytics.ts  pricing, Greeks, IV and chains against the npm peers, with accuracy
 //   market.ts     MarketFeed parse + coalesce throughput (Node and workerd), tick-to-browser latency
+//   recommend.ts  recommendation latency over SSE on workerd: time to first layer and to done (8,000 contracts)
 await import("./analytics");
 await import("./market");
+await import("./recommend");
 export {};

@@ -1,0 +1,93 @@
+/**
+ * Recommendation latency (issue 6): POST /api/recommendations over SSE on local workerd (Miniflare), with an
+ * 8,000-contract chain, the template provider, the shipped GBDT active (KV pointer + R2 JSON), the knowledge base
+ * in D1 (FTS5) and the D1 log, as in production. Client-side times from sending the request to the first
+ * `layer` event and to the `done` event; targets: first layer < 5 ms, done p50 < 25 ms, p99 < 60 ms.
+ *   - balanced preset: the room hands the pipeline the 21-60 DTE slice of the chain;
+ *   - custom 0-1100 DTE preset: every one of the 8,000 contracts goes through screening and scoring.
+ */
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { unstable_splitSqlQuery } from "wrangler";
+
+const root = join(import.meta.dirname, "..");
+const N = 200;
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+async function timed(mf: Miniflare, body: unknown, extra: Record<string, string> = {}): Promise<{ first: number; done: number; layers: number }> {
+  const t0 = performance.now();
+  const res = await mf.dispatchFetch("http://bench/api/recommendations", { method: "POST", headers: { "content-type": "application/json", accept: "text/event-stream", ...extra }, body: JSON.stringify(body) });
+  const reader = res.body!.getReader();
+  const dec = new TextDecoder();
+  let text = "";
+  let first = -1;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += dec.decode(value, { stream: true });
+    if (first < 0 && text.includes("event: layer")) first = performance.now() - t0;
+  }
+  const doneAt = performance.now() - t0;
+  if (!text.includes("event: done")) throw new Error(`no done event: ${text.slice(0, 300)}`);
+  return { first, done: doneAt, layers: text.split("event: layer").length - 1 };
+}
+
+const bundled = await build({ entryPoints: [join(import.meta.dirname, "workerd/recommend.worker.ts")], bundle: true, format: "esm", write: false, platform: "neutral", mainFields: ["module", "main"], conditions: ["workerd", "worker", "browser"], logLevel: "silent" });
+const mf = new Miniflare({
+  modules: true,
+  script: bundled.outputFiles[0].text,
+  compatibilityDate: "2026-04-20",
+  compatibilityFlags: ["nodejs_compat"],
+  d1Databases: ["DB"],
+  kvNamespaces: ["CACHE"],
+  r2Buckets: ["ARCHIVE"],
+});
+try {
+  const migrations = readdirSync(join(root, "migrations")).filter((f) => f.endsWith(".sql")).sort();
+  const statements = [
+    ...migrations.flatMap((f) => unstable_splitSqlQuery(readFileSync(join(root, "migrations", f), "utf8"))),
+    ...unstable_splitSqlQuery(readFileSync(join(root, "scripts/seed/knowledge.sql"), "utf8")),
+  ];
+  const setup = (await (await mf.dispatchFetch("http://bench/setup", { method: "POST", body: JSON.stringify({ statements, contracts: 8000 }) })).json()) as { contracts: number };
+  const registry = JSON.parse(readFileSync(join(root, "models/registry.json"), "utf8")) as Array<{ name: string; version: string; r2Key: string }>;
+  const active = registry.at(-1)!;
+  const r2 = await mf.getR2Bucket("ARCHIVE");
+  await r2.put(active.r2Key, readFileSync(join(root, active.r2Key), "utf8"));
+  const kv = await mf.getKVNamespace("CACHE");
+  await kv.put(`models:active:${active.name}`, JSON.stringify({ name: active.name, version: active.version, r2Key: active.r2Key, weights: { rule: 0.6, ml: 0.4 } }));
+
+  console.log(`\nRecommendation latency over SSE, workerd (Miniflare), ${setup.contracts.toLocaleString("en-US")}-contract chain, template provider, ${active.name} ${active.version} active, ${N} requests after warm-up`);
+  for (const [label, body] of [
+    ["balanced preset (21-60 DTE slice)", { symbol: "SPY", preset: "balanced", capital: 100_000 }],
+    ["custom 0-1100 DTE (all 8,000 contracts)", { symbol: "SPY", preset: { targetDelta: 0.5, minDte: 0, maxDte: 1100 }, capital: 100_000 }],
+  ] as const) {
+    const cold = await timed(mf, body);
+    for (let i = 0; i < 10; i++) await timed(mf, body); // JIT warm-up
+    const first: number[] = [];
+    const done: number[] = [];
+    for (let i = 0; i < N; i++) {
+      const r = await timed(mf, body);
+      if (r.layers !== 7) throw new Error(`expected 7 layers, got ${r.layers}`);
+      first.push(r.first);
+      done.push(r.done);
+    }
+    const ok = (v: number, t: number) => (v < t ? "ok" : "MISSED");
+    console.log(`  ${label}`);
+    console.log(`    first layer  p50 ${pct(first, 50).toFixed(2)} ms  p99 ${pct(first, 99).toFixed(2)} ms   target < 5 ms (p50 ${ok(pct(first, 50), 5)}, p99 ${ok(pct(first, 99), 5)})`);
+    console.log(`    done         p50 ${pct(done, 50).toFixed(2)} ms  p99 ${pct(done, 99).toFixed(2)} ms   targets p50 < 25 ms (${ok(pct(done, 50), 25)}), p99 < 60 ms (${ok(pct(done, 99), 60)})   cold first request: first ${cold.first.toFixed(1)} ms, done ${cold.done.toFixed(1)} ms`);
+  }
+  // Attribution: the same balanced request without the structured clone that stands for the SymbolRoom RPC.
+  const body = { symbol: "SPY", preset: "balanced", capital: 100_000 };
+  const first: number[] = [];
+  const done: number[] = [];
+  for (let i = 0; i < N; i++) {
+    const r = await timed(mf, body, { "x-bench-no-clone": "1" });
+    first.push(r.first);
+    done.push(r.done);
+  }
+  console.log(`  attribution, balanced without the RPC copy of the ~2,300-contract slice: first layer p50 ${pct(first, 50).toFixed(2)} ms p99 ${pct(first, 99).toFixed(2)} ms, done p50 ${pct(done, 50).toFixed(2)} ms p99 ${pct(done, 99).toFixed(2)} ms`);
+} finally {
+  await mf.dispose();
+}

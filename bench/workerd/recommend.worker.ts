@@ -1,0 +1,66 @@
+// Runs inside workerd (bundled by bench/recommend.ts): the real recommendation route, pipeline, model store,
+// knowledge retrieval and D1 log, over real local bindings (D1, KV, R2). The market comes from an in-memory
+// 8,000-contract chain standing in for a SymbolRoom; each request gets a structured clone of the preset's slice,
+// which is what a Durable Object RPC return costs.
+import { Hono } from "hono";
+import type { MarketSnapshot, OptionContract } from "../../schemas";
+import { db } from "../../workers/db/client";
+import { filterContracts } from "../../workers/market/chain-query";
+import { formatOcc } from "../../workers/market/polygon/occ";
+import { initialState, syntheticChain, syntheticDailyBars, syntheticQuote } from "../../workers/market/synthetic";
+import { createRecommender } from "../../workers/recommend/service";
+import { recommendations } from "../../workers/routes/recommendations";
+import { buildSignals } from "../../workers/signals/bundle";
+
+type BenchEnv = { DB: D1Database; CACHE: KVNamespace; ARCHIVE: R2Bucket };
+
+let snap: MarketSnapshot | null = null;
+
+/** SPY's synthetic chain, densified with quarter-dollar strike copies to exactly `n` contracts. */
+function denseChain(n: number): MarketSnapshot {
+  const now = new Date();
+  const state = initialState("SPY", 20261130, now);
+  const chain = syntheticChain(state, now, { rate: 0.04 });
+  const out: OptionContract[] = [];
+  for (let k = 0; out.length < n && k < 8; k++) {
+    for (const c of chain.contracts) {
+      if (out.length >= n) break;
+      const strike = c.strike + k * 0.25;
+      out.push(k === 0 ? c : { ...c, strike, ticker: formatOcc({ underlying: "SPY", expiration: c.expiration, type: c.type, strike }) });
+    }
+  }
+  return { quote: syntheticQuote(state, now), chain: { ...chain, contracts: out } };
+}
+
+export default {
+  async fetch(request: Request, env: BenchEnv, ctx: ExecutionContext): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname === "/setup") {
+      const { statements, contracts } = (await request.json()) as { statements: string[]; contracts: number };
+      for (const q of statements) await env.DB.prepare(q).run();
+      snap = denseChain(contracts);
+      return Response.json({ contracts: snap.chain.contracts.length });
+    }
+    const signals = buildSignals("SPY", syntheticDailyBars("SPY", 20261130, "2026-11-27", 600, 120), "synthetic", new Date().toISOString());
+    const recommend = createRecommender({
+      env: env as unknown as Env,
+      database: db(env.DB),
+      // x-bench-no-clone: the same request without the RPC copy, to attribute the time to first layer.
+      snapshot: async (_symbol, filter) => {
+        const s = { quote: snap!.quote, chain: { ...snap!.chain, contracts: filterContracts(snap!.chain.contracts, filter) } };
+        return request.headers.has("x-bench-no-clone") ? s : structuredClone(s);
+      },
+      signals: async () => signals,
+      llmProvider: "template",
+      flags: {},
+    });
+    const app = new Hono<{ Variables: { requestId: string; services: unknown } }>();
+    app.use(async (c, next) => {
+      c.set("requestId", crypto.randomUUID());
+      c.set("services", { recommend });
+      await next();
+    });
+    app.route("/api/recommendations", recommendations as unknown as Hono<{ Variables: { requestId: string; services: unknown } }>);
+    return app.fetch(request, env, ctx);
+  },
+};
