@@ -3,6 +3,7 @@ import {
   ClientMessage,
   type ChainFilter,
   type MarketSnapshot,
+  type MarketSummary,
   type OptionChain,
   type OptionContract,
   type Quote,
@@ -90,6 +91,14 @@ export class SymbolRoom extends DurableObject<Env> {
     const now = new Date();
     await this.#ensure(symbol, now, opts);
     return { quote: this.#quoteNow(now), chain: this.#chainNow(now, filter) };
+  }
+
+  /** Quote and the size of a chain window: what a first answer needs, without copying thousands of contracts. */
+  async summary(symbol: string, filter: ChainFilter = {}, opts: RoomOptions = {}): Promise<MarketSummary> {
+    const now = new Date();
+    await this.#ensure(symbol, now, opts);
+    const chain = this.#chainNow(now, filter);
+    return { quote: this.#quoteNow(now), expirations: chain.expirations.length, contracts: chain.contracts.length, chainSource: chain.source, chainStale: chain.stale };
   }
 
   /** Quote only: cheap, no chain transfer. */

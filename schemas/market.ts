@@ -121,6 +121,16 @@ export const BarsQuery = z
   .object({ sessions: z.coerce.number().int().min(1).max(1000).default(120).describe("trading sessions, newest last") })
   .strict();
 
+/** SymbolRoom.summary(): the quote and the size of a chain window, without the contracts (a cheap first answer). */
+export const MarketSummary = z.object({
+  quote: Quote,
+  expirations: z.number().int().nonnegative(),
+  contracts: z.number().int().nonnegative().describe("contracts in the requested window"),
+  chainSource: DataSource,
+  chainStale: z.boolean(),
+});
+export type MarketSummary = z.infer<typeof MarketSummary>;
+
 /** What SymbolRoom.snapshot() answers over RPC. */
 export const MarketSnapshot = z.object({
   quote: Quote,

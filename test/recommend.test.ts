@@ -107,6 +107,30 @@ describe("pipeline: layers, hybrid score, provenance", () => {
   });
 });
 
+describe("pipeline: the first layer does not wait for the chain", () => {
+  it("emits the market layer from the room's summary while the chain snapshot is still on its way", async () => {
+    let release!: (s: MarketSnapshot) => void;
+    const chainPending = new Promise<MarketSnapshot>((r) => (release = r));
+    const seen: string[] = [];
+    const summary = { quote: SNAP.quote, expirations: SNAP.chain.expirations.length, contracts: 1234, chainSource: "synthetic" as const, chainStale: false };
+    const done = runRecommendation(REQ, deps({ summary: async () => summary, snapshot: () => chainPending }), (l) => {
+      seen.push(l.kind);
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual(["market"]);
+    release({ quote: SNAP.quote, chain: { ...SNAP.chain, contracts: filterContracts(SNAP.chain.contracts, { minDte: 21, maxDte: 60 }) } });
+    const rec = Recommendation.parse(await done);
+    expect(rec.layers.map((l) => l.kind)).toEqual(["market", "analytics", "signals", "candidates", "score", "sizing", "rationale"]);
+    expect(byKind(rec, "market").contracts).toBe(1234);
+  });
+
+  it("falls back to the snapshot for the market layer when the summary fails", async () => {
+    const { rec } = await run(deps({ summary: async () => Promise.reject(new Error("old room")) }));
+    expect(byKind(rec, "market").contracts).toBeGreaterThan(0);
+    expect(rec.layers).toHaveLength(7);
+  });
+});
+
 describe("pipeline: degraded answers", () => {
   it("fails with 503 only when the market snapshot is missing", async () => {
     await expect(run(deps({ snapshot: async () => Promise.reject(new Error("room unreachable")) }))).rejects.toMatchObject({ status: 503, code: "upstream_unavailable" });

@@ -2,7 +2,7 @@
  * The services the Worker builds once per request from its bindings, shared by the API routes and the React
  * Router app (through the load context), so the app never re-imports server modules.
  */
-import { SignalsBundle, type BarSeries, type ChainFilter, type MarketSnapshot, type Quote, type Recommendation, type RecommendationRequest } from "../schemas";
+import { SignalsBundle, type BarSeries, type ChainFilter, type MarketSnapshot, type MarketSummary, type Quote, type Recommendation, type RecommendationRequest } from "../schemas";
 import { appConfig, polygonApiKey } from "./config";
 import type { FlagValues } from "./gateway/flags";
 import { createPolygonRest } from "./market/polygon/rest";
@@ -24,6 +24,7 @@ export function createServices(env: Env, flags: FlagValues = {}) {
 
   const market = {
     snapshot: (symbol: string, filter: ChainFilter = {}): Promise<MarketSnapshot> => room(symbol).snapshot(symbol, filter, { forceSynthetic: synthetic }),
+    summary: (symbol: string, filter: ChainFilter = {}): Promise<MarketSummary> => room(symbol).summary(symbol, filter, { forceSynthetic: synthetic }),
     quote: (symbol: string): Promise<Quote> => room(symbol).quote(symbol, { forceSynthetic: synthetic }),
     /** Hands a browser's WebSocket upgrade to the symbol's room (the same room the API reads). */
     openSocket: (symbol: string, request: Request): Promise<Response> => {
@@ -66,6 +67,7 @@ export function createServices(env: Env, flags: FlagValues = {}) {
     env,
     database,
     snapshot: market.snapshot,
+    summary: market.summary,
     signals,
     llmProvider: config.llmProvider,
     flags,

@@ -47,8 +47,15 @@ export default {
       database: db(env.DB),
       // x-bench-no-clone: the same request without the RPC copy, to attribute the time to first layer.
       snapshot: async (_symbol, filter) => {
+        // An RPC answer arrives asynchronously: the copy happens when it lands, not when the call is made.
+        await new Promise((r) => setTimeout(r, 0));
         const s = { quote: snap!.quote, chain: { ...snap!.chain, contracts: filterContracts(snap!.chain.contracts, filter) } };
         return request.headers.has("x-bench-no-clone") ? s : structuredClone(s);
+      },
+      // What SymbolRoom.summary() answers: the quote and the window's size, no contract copy.
+      summary: async (_symbol, filter) => {
+        const chain = snap!.chain;
+        return { quote: structuredClone(snap!.quote), expirations: chain.expirations.length, contracts: filterContracts(chain.contracts, filter).length, chainSource: chain.source, chainStale: chain.stale };
       },
       signals: async () => signals,
       llmProvider: "template",

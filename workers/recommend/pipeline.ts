@@ -3,6 +3,7 @@ import type {
   ContextPassage,
   Layer,
   MarketSnapshot,
+  MarketSummary,
   OnlineFeatures,
   OptionType,
   Recommendation,
@@ -28,6 +29,8 @@ export const ANALYTICS_VERSION = "bsm/1";
 /** What the pipeline needs from the outside world; services and tests pass their own. */
 export type PipelineDeps = {
   snapshot(symbol: string, filter: ChainFilter): Promise<MarketSnapshot>;
+  /** Quote and window size without the contracts: lets the market layer go out before the chain arrives. */
+  summary?(symbol: string, filter: ChainFilter): Promise<MarketSummary>;
   signals(symbol: string): Promise<SignalsBundle>;
   /** Online features (KV); null when the symbol has none yet. */
   features?(symbol: string): Promise<OnlineFeatures | null>;
@@ -115,12 +118,29 @@ export async function runRecommendation(req: RecommendationRequest, deps: Pipeli
   const clock = () => deps.now().getTime();
   const t0 = started.getTime();
 
-  const snapshotP = withTimeout(deps.snapshot(req.symbol, { minDte: preset.minDte, maxDte: preset.maxDte }), t.snapshotMs, "market snapshot");
+  const window = { minDte: preset.minDte, maxDte: preset.maxDte };
+  // The first layer needs only the quote and the window's size: a small answer, asked first, not the chain's copy.
+  const summaryP = deps.summary ? withTimeout(deps.summary(req.symbol, window), t.snapshotMs, "market summary").catch(() => null) : Promise.resolve(null);
+  const snapshotP = withTimeout(deps.snapshot(req.symbol, window), t.snapshotMs, "market snapshot");
   const signalsP = optional(deps.signals(req.symbol), t.signalsMs, "signals");
   const featuresP = optional(deps.features?.(req.symbol), t.featuresMs, "online features");
   const modelP = optional(deps.model?.(), t.modelMs, "model registry");
   // Rejections are observed by the awaits below; this keeps an early snapshot failure from leaving them unhandled.
   snapshotP.catch(() => undefined);
+
+  const marketLayer = (m: MarketSummary): Layer => ({
+    kind: "market",
+    source: m.quote.source,
+    asOf: m.quote.timestamp,
+    version: m.chainSource === "synthetic" ? "synthetic-market/1" : "polygon/1",
+    ms: clock() - t0,
+    flags: [...(m.quote.stale ? ["quote is stale"] : []), ...(m.chainStale ? ["chain is stale"] : []), ...(m.quote.source === "synthetic" ? ["synthetic market data"] : [])],
+    quote: m.quote,
+    expirations: m.expirations,
+    contracts: m.contracts,
+  });
+  const summary = await summaryP;
+  if (summary) await push(marketLayer(summary));
 
   let snap: MarketSnapshot;
   try {
@@ -129,9 +149,9 @@ export async function runRecommendation(req: RecommendationRequest, deps: Pipeli
     throw new ApiError(503, "upstream_unavailable", `market data unavailable: ${(e as Error).message}`);
   }
   const { quote, chain } = snap;
-  const version = chain.source === "synthetic" ? "synthetic-market/1" : "polygon/1";
-  const marketFlags = [...(quote.stale ? ["quote is stale"] : []), ...(chain.stale ? ["chain is stale"] : []), ...(quote.source === "synthetic" ? ["synthetic market data"] : [])];
-  await push({ kind: "market", source: quote.source, asOf: quote.timestamp, version, ms: clock() - t0, flags: marketFlags, quote, expirations: chain.expirations.length, contracts: chain.contracts.length });
+  if (!summary) {
+    await push(marketLayer({ quote, expirations: chain.expirations.length, contracts: chain.contracts.length, chainSource: chain.source, chainStale: chain.stale }));
+  }
 
   // Analytics: ATM IV and expected move at the first expiry of the window, from the chain's own IVs.
   const t1 = clock();

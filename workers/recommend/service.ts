@@ -3,7 +3,7 @@
  * the signals come from the shared services; online features (KV `features:{symbol}`), the active model
  * (KV + R2), knowledge passages (D1 FTS5) and the rationale provider are read here. Every answer is logged in D1.
  */
-import { OnlineFeatures, type ChainFilter, type MarketSnapshot, type Recommendation, type RecommendationRequest, type SignalsBundle } from "../../schemas";
+import { OnlineFeatures, type ChainFilter, type MarketSnapshot, type MarketSummary, type Recommendation, type RecommendationRequest, type SignalsBundle } from "../../schemas";
 import type { Db } from "../db/client";
 import { searchKnowledge } from "../orchestrator/knowledge";
 import { resolveProvider, type ProviderEnv } from "../orchestrator/providers";
@@ -15,6 +15,8 @@ export type RecommenderDeps = {
   env: Env;
   database: Db;
   snapshot(symbol: string, filter: ChainFilter): Promise<MarketSnapshot>;
+  /** Optional cheap first answer (quote + window size) so the market layer need not wait for the chain copy. */
+  summary?(symbol: string, filter: ChainFilter): Promise<MarketSummary>;
   signals(symbol: string): Promise<SignalsBundle>;
   /** The deployment's provider (LLM_PROVIDER). */
   llmProvider: string;
@@ -38,6 +40,7 @@ export function createRecommender(d: RecommenderDeps) {
       req,
       {
         snapshot: d.snapshot,
+        summary: d.summary,
         signals: d.signals,
         features: async (symbol) => {
           const raw = await env.CACHE.get(`features:${symbol}`, "json");
