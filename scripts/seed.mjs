@@ -23,3 +23,20 @@ if (n > 0) {
   if (seedKnowledge({ root })) console.log("seed: loaded the knowledge base");
   console.log(`seed: models registered (${registerModels({ root })} in models/registry.json)`);
 }
+
+// Signals and feature store (issue 5): synthetic rows (source `synthetic-seed`) for each of these tables that
+// is empty, generated for today by scripts/seed/signals.ts; tables with rows (imports, jobs) are left alone.
+{
+  const tables = ["daily_bars", "sentiment_observations", "congress_trades", "macro_events", "atm_iv_history", "realized_vol", "liquidity_by_underlying", "feature_rows"];
+  const counts = JSON.parse(wrangler("--json", "--command", `SELECT ${tables.map((t) => `(SELECT COUNT(*) FROM ${t}) AS ${t}`).join(", ")}`))[0].results[0];
+  const empty = tables.filter((t) => counts[t] === 0);
+  if (empty.length === 0) console.log("seed: signals tables already have rows, leaving them as they are");
+  else {
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(".wrangler/tmp", { recursive: true });
+    const file = ".wrangler/tmp/seed-signals.sql";
+    execFileSync("npx", ["tsx", "scripts/seed/signals.ts", file, ...empty], { stdio: ["ignore", "inherit", "inherit"] });
+    wrangler("--file", file);
+    console.log(`seed: loaded synthetic rows into ${empty.join(", ")}`);
+  }
+}

@@ -12,31 +12,26 @@
  * cache; warming it hourly was pointless with a 5-minute TTL.)
  */
 import { eq, lt } from "drizzle-orm";
-import { OnlineFeatures, type Bar } from "../../schemas";
-import { db, type Db } from "../db/client";
-import { jobRuns, watchlistItems } from "../db/schema";
+import type { Bar } from "../../schemas";
+import { db } from "../db/client";
+import { jobRuns } from "../db/schema";
 import { newYorkDate, tradingDayOnOrBefore } from "../market/calendar";
 import { syntheticDailyBars } from "../market/synthetic";
 import { createServices } from "../services";
-import { atmIvHistory, featureRows, liquidityByUnderlying, readBars, readIvHistory, readLatestOffline, realizedVol, upsert } from "../signals/repository";
+import { atmIvHistory, featureRows, liquidityByUnderlying, readBars, readIvHistory, realizedVol, upsert } from "../signals/repository";
+import { hourlyFeatures, watchedSymbols } from "./hourly";
 import { ivPercentile, ivRank } from "../signals/volatility";
-import { atmIvFromChain, liquidityFromChain, onlineFeatures, realizedVolRow } from "./compute";
+import { atmIvFromChain, liquidityFromChain, realizedVolRow } from "./compute";
 
 export const HOURLY = "0 * * * *";
 export const NIGHTLY = "30 2 * * *";
 
-/** KV key of a symbol's online features. */
-export const featuresKey = (symbol: string) => `features:${symbol}`;
+export { featuresKey } from "./hourly";
 
 /** Feature rows are kept this long (the offline history of what was served online). */
 const FEATURE_ROWS_KEEP_DAYS = 7;
 /** Bars read per symbol: a year of sessions for the 252-session regimes, plus margin. */
 const BARS = 300;
-
-export async function watchedSymbols(d: Db): Promise<string[]> {
-  const rows = await d.selectDistinct({ symbol: watchlistItems.symbol }).from(watchlistItems).orderBy(watchlistItems.symbol);
-  return rows.map((r) => r.symbol);
-}
 
 /** Cron entry: runs the job of `cron` at `at` (the controller's scheduled time) and records the run. */
 export async function runScheduled(cron: string, env: Env, at: Date): Promise<void> {
@@ -50,23 +45,6 @@ export async function runScheduled(cron: string, env: Env, at: Date): Promise<vo
     await d.update(jobRuns).set({ status: "error", finishedAt: new Date().toISOString(), detail: String(e) }).where(eq(jobRuns.id, run.id));
     throw e;
   }
-}
-
-/** Hourly: online features of every watched symbol into feature_rows and KV. Returns the run's summary. */
-export async function hourlyFeatures(env: Env, at: Date): Promise<string> {
-  const d = db(env.DB);
-  const symbols = await watchedSymbols(d);
-  const computedAt = at.toISOString();
-  const { iv, rv, liq } = await readLatestOffline(d, symbols);
-  const docs = symbols.map((s) => OnlineFeatures.parse(onlineFeatures(s, computedAt, iv.get(s), rv.get(s), liq.get(s))));
-  const bodies = docs.map((doc) => JSON.stringify(doc));
-  const changed = await upsert(d, featureRows, [featureRows.symbol, featureRows.computedAt], docs.map((doc, i) => ({ symbol: doc.symbol, computedAt, body: bodies[i] })));
-  // D1 first, then KV: a crash between them leaves KV one run behind, and the next run repairs it.
-  for (let i = 0; i < docs.length; i += 100) {
-    await Promise.all(docs.slice(i, i + 100).map((doc, j) => env.CACHE.put(featuresKey(doc.symbol), bodies[i + j])));
-  }
-  const fallback = docs.filter((x) => x.fallback).length;
-  return `features for ${docs.length} watched symbols (${changed} rows written, ${fallback} with missing offline rows)`;
 }
 
 /** Nightly: ATM IV and RV history, liquidity rebuilt, old feature rows pruned. Returns the run's summary. */

@@ -3,7 +3,7 @@ import { OnlineFeatures } from "../../schemas";
 import type { Db } from "../db/client";
 import { readLatestFeatureRow, readLatestOffline } from "../signals/repository";
 import { onlineFeatures } from "./compute";
-import { featuresKey } from "./jobs";
+import { featuresKey } from "./hourly";
 
 export type FeaturesAnswer = { features: OnlineFeatures; from: "online" | "offline" | "computed" };
 
