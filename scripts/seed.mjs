@@ -2,7 +2,8 @@
 // `npm start` finds the data of the first and leaves it alone.
 import { execFileSync } from "node:child_process";
 
-const STATE = [".wrangler/state"];
+// PERSIST_TO points the seed at another local state folder (the browser tests use a fresh one per run).
+const STATE = [process.env.PERSIST_TO || ".wrangler/state"];
 const wrangler = (...args) =>
   execFileSync("npx", ["wrangler", "d1", "execute", "DB", "--local", "--persist-to", ...STATE, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const STATE = ".wrangler/state";
+const STATE = process.env.PERSIST_TO || ".wrangler/state";
 /** Default weights of the hybrid score (rule, ml); operators change them in the KV document. */
 export const DEFAULT_WEIGHTS = { rule: 0.6, ml: 0.4 };
 
