@@ -10,6 +10,8 @@ export type ServerContext = {
   user: Principal | null;
   /** The request id, for error pages and logs. */
   requestId: string;
+  /** Mints a development token for the demo sign-in; null where the dev issuer is off (production). */
+  devToken: ((sub: string) => Promise<{ token: string; expiresAt: string }>) | null;
 };
 
 export const serverContext = createContext<ServerContext>();

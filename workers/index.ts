@@ -8,6 +8,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { createRequestHandler, RouterContextProvider } from "react-router";
 import type { AppEnv } from "./app-types";
 import { authenticate, requireUser, sessionUser } from "./gateway/auth";
+import { mintDevToken } from "./gateway/dev-issuer";
 import { ApiError, renderError } from "./gateway/errors";
 import { evaluateAll, loadFlags } from "./gateway/flags";
 import { rateLimit } from "./gateway/rate-limit";
@@ -17,6 +18,7 @@ import { health } from "./routes/health";
 import { chains, quotes, sockets, symbols } from "./routes/market";
 import { recommendations } from "./routes/recommendations";
 import { signals } from "./routes/signals";
+import { symbolSearch } from "./routes/symbol-search";
 import { adminImport } from "./routes/admin-import";
 import { features } from "./routes/features";
 import { dev } from "./routes/dev";
@@ -97,6 +99,7 @@ app.use("/api/recommendations/*", requireUser());
 app.route("/api/health", health);
 app.route("/api/quotes", quotes);
 app.route("/api/chains", chains);
+app.route("/api/symbols", symbolSearch);
 app.route("/api/symbols", symbols);
 app.route("/api/signals", signals);
 app.route("/api/features", features);
@@ -136,7 +139,10 @@ app.use(
 app.all("*", async (c) => {
   const context = new RouterContextProvider();
   const user = await sessionUser(c);
-  context.set(serverContext, { cloudflare: { env: c.env, ctx: c.executionCtx as unknown as ExecutionContext }, services: c.get("services"), user, requestId: c.get("requestId") });
+  const services = c.get("services");
+  // The "continue as demo user" sign-in: the dev issuer, only where DEV_AUTH is on (never in production).
+  const devToken = services.config.devAuth ? (sub: string) => mintDevToken(c.env.CACHE, sub, []) : null;
+  context.set(serverContext, { cloudflare: { env: c.env, ctx: c.executionCtx as unknown as ExecutionContext }, services, user, requestId: c.get("requestId"), devToken });
   return requestHandler(c.req.raw, context);
 });
 
