@@ -75,18 +75,23 @@ function measureJs(html: string) {
     console.log(`  ${f.padEnd(52)} ${kb(body.length).padStart(10)} raw ${kb(z).padStart(9)} gzip`);
   }
   console.log(`  total: ${files.length} files, ${kb(raw)} raw, ${kb(gz)} gzip   target < 200 KB gzip: ${gz < 200 * 1024 ? "met" : "NOT met"}`);
-  // Loaded on demand when a recommendation is shown (React.lazy + dynamic import), not on the first view.
-  const manifest = JSON.parse(readFileSync(join(root, "build/client/.vite/manifest.json"), "utf8")) as Record<string, { file: string; dynamicImports?: string[] }>;
+  // Loaded on demand when a recommendation is shown (React.lazy + dynamic import), not on the first view: follow
+  // the dynamic imports Vite leaves in the chunks (`import("./charts-….js")`).
   const lazy = new Set<string>();
-  const visit = (key: string) => {
-    const entry = manifest[key];
-    if (!entry || lazy.has(entry.file)) return;
-    if (!files.includes(`/${entry.file}`)) lazy.add(entry.file);
-    for (const d of entry.dynamicImports ?? []) visit(d);
-  };
-  for (const [key, entry] of Object.entries(manifest)) if (files.includes(`/${entry.file}`)) for (const d of entry.dynamicImports ?? []) visit(d);
-  const lazyGz = [...lazy].reduce((s, f) => s + gzipSync(readFileSync(join(root, "build/client", f))).length, 0);
-  console.log(`  on demand (charts, after a recommendation): ${[...lazy].join(", ")}: ${kb(lazyGz)} gzip; first view + charts ${kb(gz + lazyGz)} gzip`);
+  const pending = [...files];
+  while (pending.length) {
+    const f = pending.pop()!;
+    const code = readFileSync(join(root, "build/client", f), "utf8");
+    for (const m of code.matchAll(/import\(\s*["']\.\/([\w.-]+\.js)["']\s*\)/g)) {
+      const path = `/assets/${m[1]}`;
+      if (!files.includes(path) && !lazy.has(path)) {
+        lazy.add(path);
+        pending.push(path);
+      }
+    }
+  }
+  const lazyGz = [...lazy].reduce((sum, f) => sum + gzipSync(readFileSync(join(root, "build/client", f))).length, 0);
+  console.log(`  on demand (charts, after a recommendation): ${[...lazy].map((f) => f.replace("/assets/", "")).join(", ")}: ${kb(lazyGz)} gzip; first view + charts ${kb(gz + lazyGz)} gzip`);
 }
 
 async function main() {

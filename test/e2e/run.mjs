@@ -286,6 +286,26 @@ async function main() {
     });
     await ctx.close();
 
+    await check("a dropped market socket shows 'reconnecting', backs off and resumes live quotes", async () => {
+      const c = await browser.newContext(DESKTOP);
+      const p = await c.newPage();
+      const sockets = [];
+      await p.routeWebSocket(/\/ws\/symbols\/SPY/, (ws) => {
+        ws.connectToServer();
+        sockets.push(ws);
+      });
+      await p.goto(main.url);
+      await p.getByTestId("live-last").waitFor({ timeout: 15_000 });
+      const opened = sockets.length;
+      await sockets.at(-1).close({ code: 1012, reason: "e2e: service restart" });
+      await p.getByTestId("ticker").getByText(/reconnecting/).waitFor({ timeout: 5000 });
+      await p.waitForFunction(() => !document.querySelector('[data-testid="ticker"]')?.textContent?.includes("reconnecting"), undefined, { timeout: 20_000 });
+      assert(sockets.length === opened + 1, `expected one new socket, got ${sockets.length - opened}`);
+      const before = await p.getByTestId("live-bidask").textContent();
+      await p.waitForFunction((prev) => document.querySelector('[data-testid="live-bidask"]')?.textContent !== prev, before, { timeout: 3000 });
+      await c.close();
+    });
+
     // ------------------------------------------------------------------------------------------------ phone
     await check("phone width: the whole flow fits the screen", async () => {
       const phone = await browser.newContext(PHONE);
