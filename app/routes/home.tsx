@@ -210,6 +210,12 @@ export default function Home({ loaderData, actionData }: Route.ComponentProps) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [capital, draft, outlook, user?.sub]);
 
+  // On a phone the answer is below the form: bring it into view when it starts streaming.
+  const resultsRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (streaming && window.matchMedia("(max-width: 959px)").matches) resultsRef.current?.scrollIntoView({ block: "start" });
+  }, [streaming]);
+
   // The price chart of the pick's underlying.
   useEffect(() => {
     if (!rec?.contract) return;
@@ -367,13 +373,23 @@ export default function Home({ loaderData, actionData }: Route.ComponentProps) {
           {problem && <ProblemBanner problem={problem} retryIn={retryIn} demo={demo} idp={idp} signedIn={!!user} />}
           {(feed.stale || (feed.message && feed.source === "synthetic")) && (
             <div className="banner warn" role="status" data-testid="stale-banner">
-              {feed.stale ? "Market data is stale: the feed has gone quiet, so prices may be out of date." : `Live data is unavailable (${feed.message}): showing the synthetic market.`}
+              {feed.stale ? (
+                "Market data is stale: the feed has gone quiet, so prices may be out of date."
+              ) : (
+                <>
+                  <strong>Live market data is unavailable</strong>: prices below come from the synthetic market.{" "}
+                  <details className="inline-details">
+                    <summary>Details</summary>
+                    {feed.message}
+                  </details>
+                </>
+              )}
             </div>
           )}
           <QuoteTicker feed={feed} symbol={active} />
 
           {(streaming || rec || arrived > 0) && (
-            <section className="results" aria-label="Recommendation results">
+            <section className="results" aria-label="Recommendation results" ref={resultsRef}>
               <p className="sr-only" role="status">
                 {streaming ? `${arrived} of ${LAYER_ORDER.length} layers received` : rec ? "Recommendation complete" : ""}
               </p>

@@ -350,7 +350,7 @@ async function main() {
       await check(`${label}: upstream down shows the fallback banner and the synthetic flag`, async () => {
         await signIn(p, tight.url);
         await p.getByTestId("stale-banner").waitFor({ timeout: 20_000 });
-        assert((await p.getByTestId("stale-banner").textContent()).includes("unavailable"), "banner text");
+        assert((await p.getByTestId("stale-banner").textContent()).includes("Live market data is unavailable"), "banner text");
         await p.getByTestId("synthetic-badge").first().waitFor();
         await shot(p, `${label}-upstream-down`);
       });
