@@ -94,7 +94,7 @@ async function provider() {
   }) as unknown as typeof fetch;
   const url = `https://idp-${crypto.randomUUID()}.example/.well-known/jwks.json`;
   return {
-    resolver: remoteKeys(url, fetchImpl, { cooldownMs: 100 }),
+    resolver: remoteKeys(url, fetchImpl, { cooldownMs: 1000 }),
     fetches: () => fetches,
     rotate: async (kid: string) => {
       const k = await make(kid);
@@ -141,7 +141,7 @@ describe("identity provider profiles", () => {
     await expect(verifyToken(await idp.sign(claims(auth0, { aud: auth0.audience }), k2), auth0, idp.resolver)).rejects.toThrow(/unknown signing key/);
     expect(idp.fetches()).toBe(1);
     // ...after it, one refetch picks up the new key.
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 1100));
     const p = await verifyToken(await idp.sign(claims(auth0, { aud: auth0.audience }), k2), auth0, idp.resolver);
     expect(p.sub).toBe("u1");
     expect(idp.fetches()).toBe(2);
