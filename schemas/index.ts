@@ -9,6 +9,7 @@ import { Recommendation, RecommendationEvent, RecommendationRequest } from "./re
 import { ImportResult, OnlineFeatures, SignalsBundle } from "./signals";
 import { DevToken, DevTokenRequest, Profile, ProfileUpdate, Watchlist, WatchlistUpdate } from "./user";
 import { EvaluatedFlags, FlagDefinition } from "./flags";
+import { SymbolSearchQuery, SymbolSearchResult } from "./symbols";
 import { ClientMessage, ServerMessage } from "./ws";
 import { MarketEventMessage } from "./queue";
 
@@ -20,6 +21,7 @@ export * from "./user";
 export * from "./ws";
 export * from "./queue";
 export * from "./flags";
+export * from "./symbols";
 
 export const contracts = {
   "error-body": ErrorBody,
@@ -43,6 +45,8 @@ export const contracts = {
   "dev-token": DevToken,
   "flag-definition": FlagDefinition,
   "evaluated-flags": EvaluatedFlags,
+  "symbol-search-query": SymbolSearchQuery,
+  "symbol-search-result": SymbolSearchResult,
   "ws-server-message": ServerMessage,
   "ws-client-message": ClientMessage,
   "market-event-message": MarketEventMessage,

@@ -3,7 +3,7 @@
  * combobox: arrows move through the list, Enter picks, Escape closes; the input itself is the form's field.
  */
 import { useEffect, useId, useState } from "react";
-import type { SymbolMatch, SymbolSearchResult } from "../../workers/routes/symbol-search";
+import type { SymbolMatch, SymbolSearchResult } from "../../schemas";
 import { api } from "../lib/api";
 
 export const TICKER_RE = /^[A-Z]{1,5}(\.[A-Z]{1,2})?$/;

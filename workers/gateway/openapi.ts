@@ -5,7 +5,6 @@
 import { z } from "zod";
 import * as S from "../../schemas";
 import { FlagDefinition } from "../../schemas/flags";
-import { SymbolSearchQuery, SymbolSearchResult } from "../routes/symbol-search";
 
 type Auth = "public" | "user" | "admin" | "dev";
 type Route = {
@@ -26,7 +25,7 @@ export const ROUTES: Route[] = [
   { method: "get", path: "/api/health", summary: "Every dependency probed; 503 names the broken ones", auth: "public" },
   { method: "get", path: "/api/quotes/{symbol}", summary: "Latest quote of an underlying", auth: "public", params: symbolParam, response: S.Quote },
   { method: "get", path: "/api/chains/{symbol}", summary: "Option chain with IV and Greeks, filterable", auth: "public", params: symbolParam, query: S.ChainFilter, response: S.OptionChain },
-  { method: "get", path: "/api/symbols", summary: "Symbol lookup for autocomplete: ticker prefix or name", auth: "public", query: SymbolSearchQuery, response: SymbolSearchResult },
+  { method: "get", path: "/api/symbols", summary: "Symbol lookup for autocomplete: ticker prefix or name", auth: "public", query: S.SymbolSearchQuery, response: S.SymbolSearchResult },
   { method: "get", path: "/api/symbols/{symbol}/bars", summary: "Daily bars, oldest first", auth: "public", params: symbolParam, query: S.BarsQuery, response: S.BarSeries },
   { method: "get", path: "/api/signals/{symbol}", summary: "Signals bundle with provenance", auth: "public", params: symbolParam, response: S.SignalsBundle },
   { method: "get", path: "/api/features/{symbol}", summary: "Online features: IV rank/percentile, RV, IV/RV, liquidity, trend", auth: "public", params: symbolParam, response: S.OnlineFeatures },
