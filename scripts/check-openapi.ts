@@ -4,7 +4,7 @@ import { openApiDocument } from "../workers/gateway/openapi";
 
 const doc = openApiDocument("http://localhost:8787");
 const validator = new Validator();
-const res = await validator.validate(doc as unknown as object);
+const res = await validator.validate(doc as unknown as Parameters<Validator["validate"]>[0]);
 if (!res.valid) {
   console.error("STALE openapi: /api/openapi.json does not validate against OpenAPI 3.1:");
   console.error(JSON.stringify(res.errors, null, 2).slice(0, 4000));
