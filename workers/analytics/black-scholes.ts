@@ -53,12 +53,29 @@ function valid(i: BsInput): boolean {
 // A Float64Array rather than module-level `let`s: V8 (Node 20) boxes every double stored in a module variable
 // as a new heap number, which cost more than the maths; typed-array slots store raw doubles.
 const KS = new Float64Array(8);
+// Inputs of the kernel (spot, strike, years, rate, dividendYield, vol): doubles passed to a function that V8 does
+// not inline are boxed as heap numbers, one allocation each; typed-array slots carry them raw.
+const KIN = new Float64Array(6);
+function setInputs(S: number, K: number, T: number, r: number, q: number, vol: number): void {
+  KIN[0] = S;
+  KIN[1] = K;
+  KIN[2] = T;
+  KIN[3] = r;
+  KIN[4] = q;
+  KIN[5] = vol;
+}
 
 /**
  * The shared kernel for sig = vol*sqrt(T) > 0: price in KS[0] and, when greeks is true, the CDF factors and the
  * density in the other scratch variables. Arguments are plain numbers so the function stays monomorphic.
  */
-function kernel(call: boolean, S: number, K: number, T: number, r: number, q: number, vol: number, greeks: boolean): void {
+function kernel(call: boolean, greeks: boolean): void {
+  const S = KIN[0];
+  const K = KIN[1];
+  const T = KIN[2];
+  const r = KIN[3];
+  const q = KIN[4];
+  const vol = KIN[5];
   const dq = q === 0 ? 1 : Math.exp(-q * T);
   const dr = r === 0 ? 1 : Math.exp(-r * T);
   const sqrtT = Math.sqrt(T);
@@ -67,7 +84,7 @@ function kernel(call: boolean, S: number, K: number, T: number, r: number, q: nu
   const kD = K * dr;
   // ln(F/K) from the inputs rather than from sF/kD keeps it exact when F ~ K.
   const x = Math.log(S / K) + (r - q) * T;
-  const d1 = x / sig + 0.5 * sig;
+  const d1 = x * (1 / sig) + 0.5 * sig;
   const d2 = d1 - sig;
   // One exponential: on the side with the smaller |d| (d1 when F <= K), the other is the exact ratio F/K.
   let g1: number, g2: number;
@@ -122,7 +139,8 @@ export function bsPrice(i: BsInput): number {
   if (!valid(i)) invalid(i);
   const call = i.kind === "call";
   if (!(i.vol * i.years > 0)) return degeneratePrice(call, i.spot, i.strike, i.years, i.rate, i.dividendYield);
-  kernel(call, i.spot, i.strike, i.years, i.rate, i.dividendYield, i.vol, false);
+  setInputs(i.spot, i.strike, i.years, i.rate, i.dividendYield, i.vol);
+  kernel(call, false);
   return KS[0];
 }
 
@@ -134,7 +152,8 @@ export function bsGreeks(i: BsInput): BsGreeks {
   const T = i.years;
   const r = i.rate;
   const q = i.dividendYield;
-  kernel(call, i.spot, i.strike, T, r, q, i.vol, true);
+  setInputs(i.spot, i.strike, T, r, q, i.vol);
+  kernel(call, true);
   const n1 = KS[1];
   const n2 = KS[2];
   const sFpdf = KS[4] * KS[3];
@@ -176,7 +195,8 @@ export function bsGreeksInto(
     out[offset + 5] = g.rho;
     return true;
   }
-  kernel(call, spot, strike, years, rate, dividendYield, vol, true);
+  setInputs(spot, strike, years, rate, dividendYield, vol);
+  kernel(call, true);
   const sFpdf = KS[4] * KS[3];
   const sign = call ? 1 : -1;
   out[offset] = KS[0];
