@@ -1,20 +1,9 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { reactRouter } from "@react-router/dev/vite";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { defineConfig } from "vitest/config";
+import { freePort } from "./bench/lib";
 
-/** A free loopback port for the fake Polygon server of the live-feed tests. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(join(import.meta.dirname, "migrations"));

@@ -7,26 +7,15 @@
  *     (uPlot, lightweight-charts) load later, when a recommendation is shown; they are listed separately.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { freePort, median } from "./lib";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 
 const root = join(import.meta.dirname, "..");
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Milliseconds from sending the request to the first byte of the body. */
 async function ttfb(url: string, headers: Record<string, string> = {}): Promise<number> {

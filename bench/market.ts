@@ -7,8 +7,8 @@
  *     Target p99 < 250 ms at 1,000 sockets.
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { freePort, median, pct } from "./lib";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -19,8 +19,6 @@ import { Coalescer } from "../workers/market/polygon/coalesce";
 import { parseFrame } from "../workers/market/polygon/protocol";
 
 const RUNS = 5;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 /** 4,000 frames of 50 option quotes over 2,000 SPY contracts: 200,000 events. */
 function makeFrames(): string[] {
@@ -78,15 +76,6 @@ async function throughput() {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitHttp(url: string, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
