@@ -3,7 +3,7 @@
 // 8,000-contract chain standing in for a SymbolRoom; each request gets a structured clone of the preset's slice,
 // which is what a Durable Object RPC return costs.
 import { Hono } from "hono";
-import type { MarketSnapshot, OptionContract } from "../../schemas";
+import type { MarketSnapshot, OptionContract, SignalsBundle } from "../../schemas";
 import { db } from "../../workers/db/client";
 import { filterContracts } from "../../workers/market/chain-query";
 import { formatOcc } from "../../workers/market/polygon/occ";
@@ -15,6 +15,7 @@ import { buildSignals } from "../../workers/signals/bundle";
 type BenchEnv = { DB: D1Database; CACHE: KVNamespace; ARCHIVE: R2Bucket };
 
 let snap: MarketSnapshot | null = null;
+let signals: SignalsBundle | null = null;
 
 /** SPY's synthetic chain, densified with quarter-dollar strike copies to exactly `n` contracts. */
 function denseChain(n: number): MarketSnapshot {
@@ -41,7 +42,8 @@ export default {
       snap = denseChain(contracts);
       return Response.json({ contracts: snap.chain.contracts.length });
     }
-    const signals = buildSignals("SPY", syntheticDailyBars("SPY", 20261130, "2026-11-27", 600, 120), "synthetic", new Date().toISOString());
+    // Production reads the bundle from its KV cache (SIGNALS_CACHE_TTL_S); build it once per isolate, not per request.
+    signals ??= buildSignals("SPY", syntheticDailyBars("SPY", 20261130, "2026-11-27", 600, 120), "synthetic", new Date().toISOString());
     const recommend = createRecommender({
       env: env as unknown as Env,
       database: db(env.DB),
@@ -57,7 +59,7 @@ export default {
         const chain = snap!.chain;
         return { quote: structuredClone(snap!.quote), expirations: chain.expirations.length, contracts: filterContracts(chain.contracts, filter).length, chainSource: chain.source, chainStale: chain.stale };
       },
-      signals: async () => signals,
+      signals: async () => signals!,
       llmProvider: "template",
       flags: {},
     });
