@@ -138,3 +138,17 @@ describe("GET /api/symbols?q= (autocomplete)", () => {
     expect((await get("/api/symbols?q=SPY&sort=x")).status).toBe(400);
   });
 });
+
+describe("page form posts are rate limited like the API", () => {
+  it("admits exactly the per-address limit of form posts, then answers 429 with Retry-After", async () => {
+    const ip = "198.51.100.23";
+    const responses = await Promise.all(
+      Array.from({ length: 45 }, () =>
+        SELF.fetch("http://localhost/?index", { method: "POST", headers: { "cf-connecting-ip": ip }, body: new URLSearchParams({ symbol: "SPY", preset: "balanced", capital: "1000" }) }),
+      ),
+    );
+    const limited = responses.filter((r) => r.status === 429);
+    expect(limited).toHaveLength(5);
+    expect(Number(limited[0].headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -116,6 +116,13 @@ app.all("/api/*", (c) => {
   throw new ApiError(404, "not_found", `no route ${c.req.method} ${c.req.path}`);
 });
 
+// Page form posts (the no-JavaScript path to a recommendation) draw from the same buckets as the API.
+app.on(["POST", "PUT", "DELETE"], "*", async (c, next) => {
+  if (c.req.path.startsWith("/api/") || c.req.path.startsWith("/ws/")) return next();
+  c.set("user", await sessionUser(c));
+  return rateLimit()(c, next);
+});
+
 // Pages: a strict policy. Inline scripts are allowed because the server render hydrates through them.
 app.use(
   "*",
