@@ -53,7 +53,8 @@ const npx = (args) => execFileSync("npx", args, { cwd: root, encoding: "utf8", s
 async function startServer(vars = {}) {
   const state = mkdtempSync(join(tmpdir(), "e2e-state-"));
   npx(["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", state]);
-  npx(["wrangler", "d1", "execute", "DB", "--local", "--persist-to", state, "--file", "scripts/seed/seed.sql"]);
+  // The same seed as `npm start` (symbols, demo data, signals tables, knowledge base, the shipped model), into this state.
+  execFileSync("node", ["scripts/seed.mjs"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PERSIST_TO: state } });
   const port = await freePort();
   const inspector = await freePort();
   const args = ["wrangler", "dev", "-c", "build/server/wrangler.json", "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspector), "--persist-to", state, "--log-level", "error", "--show-interactive-dev-session=false"];
