@@ -146,7 +146,11 @@ export class SymbolRoom extends DurableObject<Env> {
         if (next) changed.set(q.sym, next);
       }
       const bySym = new Map<string, FeedTrade[]>();
-      for (const t of batch.trades) bySym.set(t.sym, [...(bySym.get(t.sym) ?? []), t]);
+      for (const t of batch.trades) {
+        const list = bySym.get(t.sym);
+        if (list) list.push(t);
+        else bySym.set(t.sym, [t]);
+      }
       for (const [sym, trades] of bySym) {
         const c = changed.get(sym) ?? this.#contracts.get(sym);
         if (c) changed.set(sym, applyOptionTrades(c, trades));

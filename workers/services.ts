@@ -7,7 +7,7 @@ import { appConfig, polygonApiKey } from "./config";
 import type { FlagValues } from "./gateway/flags";
 import { createPolygonRest } from "./market/polygon/rest";
 import { db } from "./db/client";
-import { newYorkDate, tradingDayOnOrBefore } from "./market/calendar";
+import { lastCompletedSession, newYorkDate } from "./market/calendar";
 import { syntheticDailyBars } from "./market/synthetic";
 import { findRecommendation } from "./recommend/repository";
 import { createRecommender } from "./recommend/service";
@@ -42,7 +42,7 @@ export function createServices(env: Env, flags: FlagValues = {}) {
   /** Daily bars: Polygon aggregates when live (falling back visibly), the synthetic history otherwise. */
   async function bars(symbol: string, sessions: number): Promise<BarSeries> {
     const quote = await market.quote(symbol);
-    const lastSession = tradingDayOnOrBefore(newYorkDate(new Date(Date.parse(quote.timestamp) - 86_400_000)));
+    const lastSession = lastCompletedSession(new Date(quote.timestamp));
     const asOf = new Date().toISOString();
     if (quote.source === "polygon") {
       try {

@@ -177,6 +177,14 @@ export function tradingDayOnOrBefore(date: string): string {
   return isoOf(ms);
 }
 
+/**
+ * The last session that had closed before the New York day of `instant` began: what a quote's previous close
+ * belongs to, so daily bars ending there end at `prevClose`.
+ */
+export function lastCompletedSession(instant: Date): string {
+  return tradingDayOnOrBefore(newYorkDate(new Date(instant.getTime() - DAY_MS)));
+}
+
 /** The third Friday of a month (month 1-12) as YYYY-MM-DD, before any holiday adjustment. */
 export function thirdFriday(year: number, month: number): string {
   return isoOf(nthWeekday(year, month - 1, 5, 3));

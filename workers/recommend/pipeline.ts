@@ -10,6 +10,7 @@ import type {
   RecommendationRequest,
   SignalsBundle,
 } from "../../schemas";
+import { expectedMoveFromIv } from "../analytics";
 import { expiryCloseUtc, yearsBetween } from "../market/calendar";
 import { ApiError } from "../gateway/errors";
 import { buildContextBundle } from "../orchestrator/context";
@@ -181,7 +182,7 @@ export async function runRecommendation(req: RecommendationRequest, deps: Pipeli
     }
     if (n) {
       atmIv = sum / n;
-      expectedMove = chain.underlyingPrice * atmIv * Math.sqrt(yearsBetween(deps.now(), expiryCloseUtc(firstExpiry)));
+      expectedMove = expectedMoveFromIv(chain.underlyingPrice, atmIv, yearsBetween(deps.now(), expiryCloseUtc(firstExpiry)));
     }
   }
   await push({

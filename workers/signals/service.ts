@@ -5,7 +5,7 @@
 import { ImportResult, SignalsBundle, type Bar, type DataSource, type ImportKind, type Quote } from "../../schemas";
 import type { AppConfig } from "../config";
 import type { Db } from "../db/client";
-import { newYorkDate, tradingDayOnOrBefore } from "../market/calendar";
+import { lastCompletedSession } from "../market/calendar";
 import { syntheticDailyBars } from "../market/synthetic";
 import { buildSignalsBundle, type DteWindow } from "./bundle";
 import { parseImport } from "./importers";
@@ -32,7 +32,7 @@ export function createSignalsService(env: Env, config: AppConfig, database: Db, 
     if (bars.length < 2) {
       // No bars for this symbol: the synthetic history that ends at the room's previous close, flagged.
       const q = await quote(symbol);
-      const lastSession = tradingDayOnOrBefore(newYorkDate(new Date(Date.parse(q.timestamp) - 86_400_000)));
+      const lastSession = lastCompletedSession(new Date(q.timestamp));
       bars = syntheticDailyBars(symbol, config.marketSeed, lastSession, q.prevClose, 260);
       source = "synthetic";
       fallback = true;
