@@ -2,6 +2,7 @@
 // every figure printed with its runs). Timing lives here, never in tests. Peers are measured side by side on the
 // same inputs, and their accuracy against the same independent references (test/fixtures, mpmath).
 import { createRequire } from "node:module";
+import { median } from "./lib";
 import ref from "../test/fixtures/analytics-reference.json";
 import { americanImpliedVol, bsGreeks, bsGreeksInto, bsPrice, chainAnalytics, impliedVol, type ChainQuote } from "../workers/analytics";
 import { advance, initialState, syntheticChain } from "../workers/market/synthetic";
@@ -15,10 +16,6 @@ const ivPkg = require("implied-volatility") as { getImpliedVolatility(p: number,
 const RUNS = 7;
 let sink = 0;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** ns per call of body(i), median of RUNS runs of n calls each (after a warm-up run for the JIT). */
 function nsPer(n: number, body: (i: number) => void): { median: number; runs: number[] } {

@@ -1,5 +1,8 @@
 // Small helpers shared by the benchmarks (and the test config): statistics and a free loopback port.
 import { createServer } from "node:net";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
 
 /** The middle value (upper middle for an even count): what every benchmark quotes. */
 export const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -17,4 +20,26 @@ export function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Bundles a bench worker from bench/workerd/ and starts it in workerd (Miniflare) with the project's
+ * compatibility settings and the named local bindings. The caller disposes it.
+ */
+export async function startBenchWorker(
+  file: string,
+  opts: { conditions?: string[]; d1Databases?: string[]; kvNamespaces?: string[]; r2Buckets?: string[] } = {},
+): Promise<Miniflare> {
+  const { conditions, ...bindings } = opts;
+  const bundled = await build({
+    entryPoints: [join(import.meta.dirname, "workerd", file)],
+    bundle: true,
+    format: "esm",
+    write: false,
+    platform: "neutral",
+    mainFields: ["module", "main"],
+    ...(conditions ? { conditions } : {}),
+    logLevel: "silent",
+  });
+  return new Miniflare({ modules: true, script: bundled.outputFiles[0].text, compatibilityDate: "2026-04-20", compatibilityFlags: ["nodejs_compat"], ...bindings });
 }

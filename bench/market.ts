@@ -7,12 +7,10 @@
  *     Target p99 < 250 ms at 1,000 sockets.
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { freePort, median, pct } from "./lib";
+import { freePort, median, pct, startBenchWorker } from "./lib";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "esbuild";
-import { Miniflare } from "miniflare";
 import WebSocket from "ws";
 import { startFakePolygon } from "../scripts/fake-polygon";
 import { Coalescer } from "../workers/market/polygon/coalesce";
@@ -48,8 +46,7 @@ async function throughput() {
     if (r > 0) nodeRuns.push(events / ((performance.now() - t0) / 1000));
   }
 
-  const bundled = await build({ entryPoints: [join(import.meta.dirname, "workerd/feed-throughput.worker.ts")], bundle: true, format: "esm", write: false, platform: "neutral", mainFields: ["module", "main"], logLevel: "silent" });
-  const mf = new Miniflare({ modules: true, script: bundled.outputFiles[0].text, compatibilityDate: "2026-04-20", compatibilityFlags: ["nodejs_compat"] });
+  const mf = await startBenchWorker("feed-throughput.worker.ts");
   try {
     await mf.dispatchFetch("http://bench/prepare", { method: "POST", body: JSON.stringify(frames) });
     await mf.dispatchFetch("http://bench/run?rounds=1"); // warm-up (JIT)

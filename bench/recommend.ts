@@ -8,13 +8,12 @@
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { build } from "esbuild";
-import { Miniflare } from "miniflare";
+import type { Miniflare } from "miniflare";
 import { unstable_splitSqlQuery } from "wrangler";
+import { pct, startBenchWorker } from "./lib";
 
 const root = join(import.meta.dirname, "..");
 const N = 200;
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 async function timed(mf: Miniflare, body: unknown, extra: Record<string, string> = {}): Promise<{ first: number; done: number; layers: number }> {
   const t0 = performance.now();
@@ -34,12 +33,8 @@ async function timed(mf: Miniflare, body: unknown, extra: Record<string, string>
   return { first, done: doneAt, layers: text.split("event: layer").length - 1 };
 }
 
-const bundled = await build({ entryPoints: [join(import.meta.dirname, "workerd/recommend.worker.ts")], bundle: true, format: "esm", write: false, platform: "neutral", mainFields: ["module", "main"], conditions: ["workerd", "worker", "browser"], logLevel: "silent" });
-const mf = new Miniflare({
-  modules: true,
-  script: bundled.outputFiles[0].text,
-  compatibilityDate: "2026-04-20",
-  compatibilityFlags: ["nodejs_compat"],
+const mf = await startBenchWorker("recommend.worker.ts", {
+  conditions: ["workerd", "worker", "browser"],
   d1Databases: ["DB"],
   kvNamespaces: ["CACHE"],
   r2Buckets: ["ARCHIVE"],

@@ -2,11 +2,10 @@
 // ours side by side with the npm packages technicalindicators and trading-signals on the same bars in the same
 // process; medians of several runs (the machine is shared). Then the hourly feature job for 500 watched symbols
 // in workerd (Miniflare, real D1 and KV).
-import { build } from "esbuild";
-import { Miniflare } from "miniflare";
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { median, startBenchWorker } from "./lib";
 import { atrSeries, bollingerSeries, dmiSeries, emaSeries, macdSeries, rsiSeries, smaSeries } from "../workers/signals/indicators";
 
 const require = createRequire(import.meta.url);
@@ -17,10 +16,6 @@ const SYMBOLS = 500;
 const SESSIONS = 2520;
 const RUNS = 5;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 // ---- the same bars for everyone: a seeded geometric random walk per symbol
 function lcg(seed: number) {
@@ -151,24 +146,7 @@ function indicators() {
 }
 
 async function hourlyJob() {
-  const bundled = await build({
-    entryPoints: [join(import.meta.dirname, "workerd/hourly-features.worker.ts")],
-    bundle: true,
-    format: "esm",
-    write: false,
-    platform: "neutral",
-    mainFields: ["module", "main"],
-    conditions: ["workerd", "worker", "import"],
-    logLevel: "silent",
-  });
-  const mf = new Miniflare({
-    modules: true,
-    script: bundled.outputFiles[0].text,
-    compatibilityDate: "2026-04-20",
-    compatibilityFlags: ["nodejs_compat"],
-    d1Databases: ["DB"],
-    kvNamespaces: ["CACHE"],
-  });
+  const mf = await startBenchWorker("hourly-features.worker.ts", { conditions: ["workerd", "worker", "import"], d1Databases: ["DB"], kvNamespaces: ["CACHE"] });
   try {
     const dir = join(import.meta.dirname, "../migrations");
     const statements = readdirSync(dir)
