@@ -4,7 +4,7 @@
 import { createRequire } from "node:module";
 import { median } from "./lib";
 import ref from "../test/fixtures/analytics-reference.json";
-import { americanImpliedVol, bsGreeks, bsGreeksInto, bsPrice, chainAnalytics, impliedVol, type ChainQuote } from "../workers/analytics";
+import { americanImpliedVol, bsGreeks, bsGreeksInto, bsPrice, chainAnalytics, chainAnalyticsColumns, impliedVol, type ChainQuote } from "../workers/analytics";
 import { advance, initialState, syntheticChain } from "../workers/market/synthetic";
 
 const require = createRequire(import.meta.url);
@@ -174,14 +174,23 @@ for (let e = 0; e < 20; e++)
       const half = Math.max(0.01, theo * 0.02);
       chainQuotes.push({ kind, strike, years, bid: Math.max(0, theo - half), ask: theo + half, exercise: "european" });
     }
+// Columns (the chain API the app's loops use) and the row-object view of the same results, alternated so both see
+// the same machine state.
 const chainT: number[] = [];
+const rowsT: number[] = [];
+chainAnalyticsColumns(100, 0.04, 0.01, chainQuotes);
 chainAnalytics(100, 0.04, 0.01, chainQuotes);
 for (let r = 0; r < RUNS; r++) {
-  const t0 = performance.now();
-  sink += chainAnalytics(100, 0.04, 0.01, chainQuotes).length;
+  let t0 = performance.now();
+  sink += chainAnalyticsColumns(100, 0.04, 0.01, chainQuotes).length;
   chainT.push(performance.now() - t0);
+  t0 = performance.now();
+  sink += chainAnalytics(100, 0.04, 0.01, chainQuotes).length;
+  rowsT.push(performance.now() - t0);
 }
-console.log(`\nChain of ${chainQuotes.length} contracts (European; IV + Greeks + P(ITM) + P(touch)): median ${median(chainT).toFixed(2)} ms   runs: ${chainT.map((x) => x.toFixed(2)).join(" ")}`);
+console.log(`\nChain of ${chainQuotes.length} contracts (European; IV + Greeks + P(ITM) + P(touch) + IV uncertainty + breakeven)`);
+console.log(`  chainAnalyticsColumns (Float64Array columns): median ${median(chainT).toFixed(2)} ms   runs: ${chainT.map((x) => x.toFixed(2)).join(" ")}`);
+console.log(`  chainAnalytics (one object per row):          median ${median(rowsT).toFixed(2)} ms   runs: ${rowsT.map((x) => x.toFixed(2)).join(" ")}`);
 // American puts through BS2002 are ~100x dearer: timed on 200 puts and scaled, said so.
 const amPuts = chainQuotes.filter((q) => q.kind === "put").slice(0, 200).map((q) => ({ ...q, exercise: "american" as const }));
 const amT: number[] = [];

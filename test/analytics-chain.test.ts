@@ -3,6 +3,7 @@ import {
   bsGreeks,
   bsPrice,
   chainAnalytics,
+  chainAnalyticsColumns,
   DEFAULT_RISK_LIMITS,
   expectedMoveFromIv,
   expectedMoveFromStraddle,
@@ -40,6 +41,30 @@ describe("chain analytics", () => {
       const otm = qt.kind === "call" ? qt.strike > spot : qt.strike < spot;
       if (otm) expect(r.probTouch!).toBeGreaterThanOrEqual(r.probItm!);
     });
+  });
+
+  it("columns hold the same results as the rows, NaN where a row says null, and P(ITM) = N(d2) at the IV", () => {
+    const mixed: ChainQuote[] = [...quotes, { kind: "call", strike: 50, years: 0.25, bid: 40, ask: 40.2 }, { kind: "put", strike: 110, years: 0.5, bid: 11.3, ask: 11.5, exercise: "american" }];
+    const cols = chainAnalyticsColumns(spot, rate, q, mixed);
+    const rows = chainAnalytics(spot, rate, q, mixed);
+    expect(cols.length).toBe(mixed.length);
+    rows.forEach((r, j) => {
+      for (const k of ["iv", "ivUncertainty", "price", "delta", "gamma", "vega", "theta", "rho", "probItm", "probTouch"] as const) {
+        if (r[k] === null) expect(Number.isNaN(cols[k][j])).toBe(true);
+        else expect(cols[k][j]).toBe(r[k]);
+      }
+      expect(cols.mid[j]).toBe(r.mid);
+      expect(cols.breakeven[j]).toBe(r.breakeven);
+      expect(cols.bs2002[j] === 1).toBe(r.model === "bs2002");
+      if (r.iv !== null) {
+        // The chain's fast paths (kernel N(d2), one-exp touch) against the exact public functions.
+        const qt = mixed[j];
+        expect(r.probItm!).toBeCloseTo(probabilityItm(qt.kind, spot, qt.strike, qt.years, rate, q, r.iv), 13);
+        expect(r.probTouch!).toBeCloseTo(probabilityOfTouch(spot, qt.strike, qt.years, rate, q, r.iv), 13);
+      }
+    });
+    expect(rows.at(-2)!.iv).toBeNull();
+    expect(rows.at(-1)!.model).toBe("bs2002");
   });
 
   it("null IV (never a clamp or 0) when the mid is under intrinsic", () => {

@@ -4,11 +4,12 @@
  * nothing cancels, and the in-the-money side is recovered by put-call parity: OTM + (discounted intrinsic of the
  * forward). That keeps deep-ITM prices >= discounted intrinsic and deep-OTM prices relatively accurate.
  *
- * Speed (see bench/): one call costs 2 exp (discount factors, skipped when a rate is 0), 1 log, 1 sqrt and ONE
+ * Speed (see bench/): one call costs 2 exp (expFast, inlined) (discount factors, skipped when a rate is 0), 1 log, 1 sqrt and ONE
  * more exp for both Gaussian factors, because e^{-d2^2/2} = e^{-d1^2/2} * F/K exactly; the exponential is taken
  * on the side with the smaller |d| so the other factor never needs an overflowing ratio.
  */
 import type { DisplayGreeks } from "../../schemas";
+import { expFast } from "./fast-exp";
 import { CENTRAL, centralHalfFast, INV_SQRT_TWO_PI, normPdf, scaledTail } from "./normal";
 
 /** Inputs of the model; years is calendar time to expiry, rate and dividendYield continuously compounded, vol annualised. */
@@ -76,8 +77,8 @@ function kernel(call: boolean, greeks: boolean): void {
   const r = KIN[3];
   const q = KIN[4];
   const vol = KIN[5];
-  const dq = q === 0 ? 1 : Math.exp(-q * T);
-  const dr = r === 0 ? 1 : Math.exp(-r * T);
+  const dq = q === 0 ? 1 : expFast(-q * T);
+  const dr = r === 0 ? 1 : expFast(-r * T);
   const sqrtT = Math.sqrt(T);
   const sig = vol * sqrtT;
   const sF = S * dq;
@@ -89,10 +90,10 @@ function kernel(call: boolean, greeks: boolean): void {
   // One exponential: on the side with the smaller |d| (d1 when F <= K), the other is the exact ratio F/K.
   let g1: number, g2: number;
   if (x <= 0) {
-    g1 = Math.exp(-0.5 * d1 * d1);
+    g1 = expFast(-0.5 * d1 * d1);
     g2 = g1 * (sF / kD);
   } else {
-    g2 = Math.exp(-0.5 * d2 * d2);
+    g2 = expFast(-0.5 * d2 * d2);
     g1 = g2 * (kD / sF);
   }
   // Smaller tails N(-|d|), each relatively accurate.
@@ -171,8 +172,9 @@ export function bsGreeks(i: BsInput): BsGreeks {
 }
 
 /**
- * Price and Greeks written into out[offset..offset+5] as price, delta, gamma, vega, theta, rho (raw units as
- * bsGreeks), allocation-free for whole chains; returns false (and writes NaN) when sig = 0 is not handled here.
+ * Price and Greeks written into out[offset..offset+6] as price, delta, gamma, vega, theta, rho (raw units as
+ * bsGreeks) and the risk-neutral probability of finishing in the money (N(d2) for a call, N(-d2) for a put, which
+ * the kernel has already computed), allocation-free for whole chains.
  */
 export function bsGreeksInto(
   out: Float64Array,
@@ -193,6 +195,7 @@ export function bsGreeksInto(
     out[offset + 3] = g.vega;
     out[offset + 4] = g.theta;
     out[offset + 5] = g.rho;
+    out[offset + 6] = Math.abs(g.delta) / Math.exp(-dividendYield * years); // |delta| = e^{-qT} N(+-d), N = 0, 1/2 or 1
     return true;
   }
   setInputs(spot, strike, years, rate, dividendYield, vol);
@@ -205,6 +208,7 @@ export function bsGreeksInto(
   out[offset + 3] = sFpdf * KS[6];
   out[offset + 4] = (-0.5 * sFpdf * vol) / KS[6] + sign * (dividendYield * KS[4] * KS[1] - rate * KS[5] * KS[2]);
   out[offset + 5] = sign * KS[5] * years * KS[2];
+  out[offset + 6] = KS[2];
   return true;
 }
 

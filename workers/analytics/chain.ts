@@ -4,13 +4,15 @@
  * expected move per expiry. Pure: spot, rates and each quote's time to expiry come from the caller.
  *
  * Speed: European contracts (and American ones where early exercise can never pay: calls without dividends)
- * go through the positional IV and an allocation-free Greeks kernel; an 8,000-contract chain is timed in
- * bench/. American puts (and calls with dividends) use Bjerksund-Stensland 2002, about a hundred times dearer.
+ * go through the positional IV and an allocation-free Greeks kernel writing columns (chainAnalyticsColumns);
+ * an 8,000-contract chain is timed in bench/. American puts (and calls with dividends) use Bjerksund-Stensland
+ * 2002, about a hundred times dearer.
  */
 import { bsGreeksInto } from "./black-scholes";
 import { americanGreeks, americanImpliedVol, earlyExerciseMatters } from "./american";
 import { impliedVolRaw } from "./implied-vol";
-import { normCdf } from "./normal";
+import { expFast } from "./fast-exp";
+import { normCdf, normCdfFast } from "./normal";
 
 /** One quote of a chain: prices in currency per share, years of calendar time to expiry. */
 export type ChainQuote = {
@@ -42,67 +44,149 @@ export type ChainRow = {
 /** Options of chainAnalytics: the tick (currency) under half of which time value is not identifiable. */
 export type ChainOptions = { tick?: number; american?: boolean };
 
-const scratch = new Float64Array(6);
+/**
+ * The whole chain's results as columns, index j for quotes[j]: what chain loops and the bench use. NaN stands
+ * for null (no identifiable IV, hence no Greeks or probabilities); units as ChainRow. Columns of doubles instead
+ * of 8,000 row objects: V8 keeps every double property of an object in its own heap box, so the row form costs
+ * 14 allocations per contract and the collector, not the maths, dominated the chain (issue #4's 5 ms target).
+ */
+export type ChainColumns = {
+  length: number;
+  mid: Float64Array;
+  iv: Float64Array;
+  ivUncertainty: Float64Array;
+  price: Float64Array;
+  delta: Float64Array;
+  gamma: Float64Array;
+  vega: Float64Array;
+  theta: Float64Array;
+  rho: Float64Array;
+  probItm: Float64Array;
+  probTouch: Float64Array;
+  breakeven: Float64Array;
+  /** 1 where the row was priced with Bjerksund-Stensland 2002 (American exercise that can pay), else 0. */
+  bs2002: Uint8Array;
+};
 
-/** IV, Greeks, uncertainty, probabilities and breakeven for each quote (spot in currency, continuous rates). */
-export function chainAnalytics(spot: number, rate: number, dividendYield: number, quotes: readonly ChainQuote[], opts: ChainOptions = {}): ChainRow[] {
+const scratch = new Float64Array(7);
+
+/** IV, Greeks, uncertainty, probabilities and breakeven for each quote, as columns (spot in currency, continuous rates). */
+export function chainAnalyticsColumns(spot: number, rate: number, dividendYield: number, quotes: readonly ChainQuote[], opts: ChainOptions = {}): ChainColumns {
   const tick = opts.tick ?? 0.01;
   const useAmerican = opts.american !== false;
-  const out: ChainRow[] = new Array(quotes.length);
-  for (let j = 0; j < quotes.length; j++) {
+  const n = quotes.length;
+  const c: ChainColumns = {
+    length: n,
+    mid: new Float64Array(n),
+    iv: new Float64Array(n),
+    ivUncertainty: new Float64Array(n),
+    price: new Float64Array(n),
+    delta: new Float64Array(n),
+    gamma: new Float64Array(n),
+    vega: new Float64Array(n),
+    theta: new Float64Array(n),
+    rho: new Float64Array(n),
+    probItm: new Float64Array(n),
+    probTouch: new Float64Array(n),
+    breakeven: new Float64Array(n),
+    bs2002: new Uint8Array(n),
+  };
+  // Early exercise can pay for puts whenever r > 0 and for calls whenever q > 0: decided once per kind.
+  const americanPut = useAmerican && earlyExerciseMatters("put", rate, dividendYield);
+  const americanCall = useAmerican && earlyExerciseMatters("call", rate, dividendYield);
+  for (let j = 0; j < n; j++) {
     const qt = quotes[j];
     const call = qt.kind === "call";
+    const strike = qt.strike;
+    const years = qt.years;
     const mid = 0.5 * (qt.bid + qt.ask);
-    const halfSpread = 0.5 * (qt.ask - qt.bid);
-    const breakeven = call ? qt.strike + mid : qt.strike - mid;
-    const american = useAmerican && qt.exercise === "american" && earlyExerciseMatters(qt.kind, rate, dividendYield);
+    c.mid[j] = mid;
+    c.breakeven[j] = call ? strike + mid : strike - mid;
+    const american = qt.exercise === "american" && (call ? americanCall : americanPut);
     let iv: number;
-    let price = NaN, delta = NaN, gamma = NaN, vega = NaN, theta = NaN, rho = NaN;
     if (american) {
-      const v = americanImpliedVol({ kind: qt.kind, spot, strike: qt.strike, years: qt.years, rate, dividendYield, price: mid, tick });
+      c.bs2002[j] = 1;
+      const v = americanImpliedVol({ kind: qt.kind, spot, strike, years, rate, dividendYield, price: mid, tick });
       iv = v ?? NaN;
       if (v !== null) {
-        const g = americanGreeks({ kind: qt.kind, spot, strike: qt.strike, years: qt.years, rate, dividendYield, vol: v });
-        price = g.price;
-        delta = g.delta;
-        gamma = g.gamma;
-        vega = g.vega;
-        theta = g.theta;
-        rho = g.rho;
+        const g = americanGreeks({ kind: qt.kind, spot, strike, years, rate, dividendYield, vol: v });
+        scratch[0] = g.price;
+        scratch[1] = g.delta;
+        scratch[2] = g.gamma;
+        scratch[3] = g.vega;
+        scratch[4] = g.theta;
+        scratch[5] = g.rho;
+        scratch[6] = probabilityItm(qt.kind, spot, strike, years, rate, dividendYield, v);
       }
     } else {
-      iv = impliedVolRaw(call, spot, qt.strike, qt.years, rate, dividendYield, mid, tick);
-      if (iv === iv) {
-        bsGreeksInto(scratch, 0, call, spot, qt.strike, qt.years, rate, dividendYield, iv);
-        price = scratch[0];
-        delta = scratch[1];
-        gamma = scratch[2];
-        vega = scratch[3];
-        theta = scratch[4];
-        rho = scratch[5];
-      }
+      iv = impliedVolRaw(call, spot, strike, years, rate, dividendYield, mid, tick);
+      if (iv === iv) bsGreeksInto(scratch, 0, call, spot, strike, years, rate, dividendYield, iv);
     }
+    c.iv[j] = iv;
     if (iv !== iv) {
-      out[j] = { mid, iv: null, ivUncertainty: null, price: null, delta: null, gamma: null, vega: null, theta: null, rho: null, probItm: null, probTouch: null, breakeven, model: american ? "bs2002" : "bsm" };
+      c.ivUncertainty[j] = c.price[j] = c.delta[j] = c.gamma[j] = c.vega[j] = c.theta[j] = c.rho[j] = c.probItm[j] = c.probTouch[j] = NaN;
       continue;
     }
-    out[j] = {
-      mid,
-      iv,
-      ivUncertainty: vega > 0 ? halfSpread / vega : null,
-      price,
-      delta,
-      gamma,
-      vega,
-      theta,
-      rho,
-      probItm: probabilityItm(qt.kind, spot, qt.strike, qt.years, rate, dividendYield, iv),
-      probTouch: probabilityOfTouch(spot, qt.strike, qt.years, rate, dividendYield, iv),
-      breakeven,
-      model: american ? "bs2002" : "bsm",
-    };
+    const vega = scratch[3];
+    c.price[j] = scratch[0];
+    c.delta[j] = scratch[1];
+    c.gamma[j] = scratch[2];
+    c.vega[j] = vega;
+    c.theta[j] = scratch[4];
+    c.rho[j] = scratch[5];
+    c.probItm[j] = scratch[6];
+    c.ivUncertainty[j] = vega > 0 ? (0.5 * (qt.ask - qt.bid)) / vega : NaN;
+    c.probTouch[j] = touchFast(spot, strike, years, rate - dividendYield, iv);
   }
-  return out;
+  return c;
+}
+
+const orNull = (x: number): number | null => (x === x ? x : null);
+
+/** Row j of a column set as a ChainRow (null where the column holds NaN). */
+export function chainRow(c: ChainColumns, j: number): ChainRow {
+  return {
+    mid: c.mid[j],
+    iv: orNull(c.iv[j]),
+    ivUncertainty: orNull(c.ivUncertainty[j]),
+    price: orNull(c.price[j]),
+    delta: orNull(c.delta[j]),
+    gamma: orNull(c.gamma[j]),
+    vega: orNull(c.vega[j]),
+    theta: orNull(c.theta[j]),
+    rho: orNull(c.rho[j]),
+    probItm: orNull(c.probItm[j]),
+    probTouch: orNull(c.probTouch[j]),
+    breakeven: c.breakeven[j],
+    model: c.bs2002[j] ? "bs2002" : "bsm",
+  };
+}
+
+/** IV, Greeks, uncertainty, probabilities and breakeven for each quote as row objects (chainAnalyticsColumns, one row per quote). */
+export function chainAnalytics(spot: number, rate: number, dividendYield: number, quotes: readonly ChainQuote[], opts: ChainOptions = {}): ChainRow[] {
+  const c = chainAnalyticsColumns(spot, rate, dividendYield, quotes, opts);
+  const rows: ChainRow[] = new Array(c.length);
+  for (let j = 0; j < c.length; j++) rows[j] = chainRow(c, j);
+  return rows;
+}
+
+/**
+ * probabilityOfTouch for chain loops (carry = r - q): the same reflection formula with the fast normal CDF and
+ * the power term as one exponential, e^{2 mu b / vol^2} = (barrier/spot)^{2 mu / vol^2}.
+ */
+function touchFast(spot: number, barrier: number, years: number, carry: number, vol: number): number {
+  if (barrier === spot) return 1;
+  const sqrtT = Math.sqrt(years);
+  const sig = vol * sqrtT;
+  if (!(sig > 0)) return 0;
+  const v2 = vol * vol;
+  const mu = carry - 0.5 * v2;
+  const b = Math.log(barrier / spot);
+  const power = expFast((2 * mu * b) / v2);
+  const muT = mu * years;
+  const p = b > 0 ? normCdfFast((-b + muT) / sig) + power * normCdfFast((-b - muT) / sig) : normCdfFast((b - muT) / sig) + power * normCdfFast((b + muT) / sig);
+  // An overflowing power meets a vanishing tail only when the drift runs hard toward the barrier: touch is certain.
+  return p < 1 ? p : 1;
 }
 
 /** Risk-neutral probability (0..1) that the option finishes in the money: N(d2) for calls, N(-d2) for puts. */

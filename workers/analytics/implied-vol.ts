@@ -13,6 +13,7 @@
  * double precision. Each step costs one exponential (both Gaussian factors share it) and at most one logarithm.
  */
 import type { BsInput } from "./black-scholes";
+import { expFast } from "./fast-exp";
 import { CENTRAL, centralHalfFast, INV_SQRT_TWO_PI, normInvApprox, scaledTail } from "./normal";
 
 const SQRT3 = Math.sqrt(3);
@@ -36,7 +37,7 @@ function normalisedBlack(x: number, s: number, eh: number, emh: number): void {
   const d1 = h + t;
   const d2 = h - t;
   // e^{x/2} e^{-d1^2/2} = e^{-x/2} e^{-d2^2/2} = e^{-(h^2 + t^2)/2}: one exponential serves both terms.
-  const E = Math.exp(-0.5 * (h * h + t * t));
+  const E = expFast(-0.5 * (h * h + t * t));
   NB[2] = E * INV_SQRT_TWO_PI;
   let term1: number; // e^{x/2} N(d1)
   let term1c: number; // e^{x/2} N(-d1)
@@ -142,9 +143,9 @@ export function normalisedImpliedVol(x: number, beta: number, eh: number): numbe
       const ax = -x;
       const z = ax / (SQRT3 * sl);
       const y = z * z;
-      const G = Math.exp(-0.5 * y); // e^{-z^2/2}
+      const G = expFast(-0.5 * y); // e^{-z^2/2}
       const m = z <= CENTRAL ? (0.5 - centralHalfFast(z)) / G : scaledTail(z); // N(-z) / e^{-z^2/2}
-      const es8 = Math.exp(0.125 * sl * sl);
+      const es8 = expFast(0.125 * sl * sl);
       const Phi = m * G;
       const fl = LOWER_MAP_C * ax * Phi * Phi * Phi;
       const fp = TWO_PI * y * m * m * es8;
@@ -182,10 +183,10 @@ export function normalisedImpliedVol(x: number, beta: number, eh: number): numbe
       mode = 1;
     } else {
       // Upper map f_u = N(-s/2) at s_u with its derivatives in beta: -e^{w/2}/2 and sqrt(pi/2) e^{w+s^2/8} w/s.
-      const g = Math.exp(-0.125 * su * su);
+      const g = expFast(-0.125 * su * su);
       const fu = tailOf(0.5 * su, g);
       const w = (x * x) / (su * su);
-      const ew2 = Math.exp(0.5 * w);
+      const ew2 = expFast(0.5 * w);
       const fp = -0.5 * ew2;
       const fpp = (SQRT_PI_OVER_2 * ew2 * ew2 * w) / (g * su);
       let f = -1;
@@ -281,8 +282,8 @@ export function impliedVol(i: Omit<BsInput, "vol"> & { price: number; tick?: num
 export function impliedVolRaw(call: boolean, S: number, K: number, T: number, r: number, q: number, price: number, tick: number): number {
   if (!(T > 0 && T < Infinity && S > 0 && S < Infinity && K > 0 && K < Infinity)) return NaN;
   if (!(Math.abs(r) < Infinity && Math.abs(q) < Infinity && Math.abs(price) < Infinity)) return NaN;
-  const sF = q === 0 ? S : S * Math.exp(-q * T);
-  const kD = r === 0 ? K : K * Math.exp(-r * T);
+  const sF = q === 0 ? S : S * expFast(-q * T);
+  const kD = r === 0 ? K : K * expFast(-r * T);
   const fwdIntrinsic = call ? sF - kD : kD - sF;
   const intrinsic = fwdIntrinsic > 0 ? fwdIntrinsic : 0;
   if (price < intrinsic || price >= (call ? sF : kD)) return NaN;

@@ -8,6 +8,8 @@
  * one Halley step against normCdf.
  */
 
+import { expFast } from "./fast-exp";
+
 const INV_SQRT_2PI = 0.398942280401432677939946059934; // 1/sqrt(2*pi)
 const SQRT_2PI = 2.506628274631000502415765284811;
 const SQRT_32 = 5.656854249492380195206754896838;
@@ -195,4 +197,18 @@ export const INV_SQRT_TWO_PI = INV_SQRT_2PI;
 export function normInvApprox(p: number): number {
   if (p > 0.5) return -acklam(1 - p);
   return acklam(p);
+}
+
+/**
+ * N(x) for chain loops: Cody's rationals with the Gaussian factor from expFast in one piece (no 1/16 split),
+ * so the relative error in the far tail grows to about x^2/2 ulps (1e-13 at x = 38) instead of a few; ample for
+ * displayed probabilities, and about four times cheaper than normCdf.
+ */
+export function normCdfFast(x: number): number {
+  const y = x < 0 ? -x : x;
+  let tail: number;
+  if (y <= CENTRAL) tail = 0.5 - centralHalfFast(y);
+  else if (y > 38.5) tail = 0;
+  else tail = expFast(-0.5 * y * y) * scaledTail(y);
+  return x < 0 ? tail : 1 - tail;
 }

@@ -1,0 +1,41 @@
+/**
+ * e^x as straight-line JavaScript, for the pricing kernels. V8 compiles Math.exp to a call into its C library
+ * (fdlibm), about 8-9 ns per call on the bench machine; this table-driven version is inlined by the JIT and
+ * costs about 2 ns, with an error of a few ulps (the tests hold it to 4 ulps against Math.exp over the whole
+ * range). A Black-Scholes price needs three exponentials, an implied-vol solve about six, so this is most of
+ * the gap to the speed targets in issue #4 (bench/analytics.ts).
+ *
+ * Method (the classic table reduction, e.g. Tang, ACM TOMS 15(2), 1989): write x = (64k + j) ln2/64 + r with
+ * integers k, j (0 <= j < 64) and |r| <= ln2/128; then e^x = 2^k * 2^(j/64) * e^r, with e^r from its Taylor
+ * polynomial of degree 5 (truncation below 4e-17 relative). ln2/64 is split Cody-Waite style so that
+ * m * LN2_HI is exact for every m in range, which keeps r accurate to an ulp even for |x| ~ 700.
+ */
+
+const N = 64;
+const INV_STEP = N / Math.LN2;
+// fdlibm's split of ln 2: the high part has 32 significant bits, so m * LN2_HI / 64 is exact for |m| < 2^21.
+const STEP_HI = 6.93147180369123816490e-1 / N;
+const STEP_LO = 1.90821492927058770002e-10 / N;
+// Adding then subtracting 1.5 * 2^52 rounds a double of magnitude < 2^51 to the nearest integer, without a call.
+const ROUND = 6755399441055744;
+
+/** 2^(j/64) for j = 0..63 (the powers of two are exact; Math.pow is within an ulp for these arguments). */
+const FRACTION = new Float64Array(N);
+for (let j = 0; j < N; j++) FRACTION[j] = Math.pow(2, j / N);
+/** 2^k for k = -1023..1023 (exact). */
+const POW2_OFFSET = 1023;
+const POW2 = new Float64Array(2 * POW2_OFFSET + 1);
+for (let k = 0; k < POW2.length; k++) POW2[k] = Math.pow(2, k - POW2_OFFSET);
+
+/** e^x for any double x (NaN for NaN), within a few ulps of the correctly rounded value. */
+export function expFast(x: number): number {
+  // Near overflow and in the subnormal range (|result| beyond 2^+-1022) the library call handles the edge
+  // rounding; the kernels only get there for Gaussian factors of |d| > 37, where nothing is left to price.
+  if (!(x > -708 && x < 709)) return Math.exp(x);
+  const mf = x * INV_STEP + ROUND - ROUND; // nearest integer m with x ~ m ln2/64
+  const r = x - mf * STEP_HI - mf * STEP_LO;
+  const m = mf | 0;
+  // Horner form of 1 + r + r^2/2 + ... + r^5/120.
+  const p = 1 + r * (1 + r * (0.5 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120)))));
+  return FRACTION[m & (N - 1)] * p * POW2[(m >> 6) + POW2_OFFSET];
+}
