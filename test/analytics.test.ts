@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expFast } from "../workers/analytics/fast-exp";
+import { expFast, logFast } from "../workers/analytics/fast-exp";
 import { normCdfFast } from "../workers/analytics/normal";
 import { bsGreeks, bsPrice, impliedVol, normCdf, normInv, normPdf, toDisplayGreeks, type BsInput } from "../workers/analytics";
 
@@ -63,7 +63,7 @@ describe("normal distribution", () => {
   });
 });
 
-describe("the kernels' exponential (expFast)", () => {
+describe("the kernels' exponential and logarithm (expFast, logFast)", () => {
   /** Distance in units in the last place of b (the spacing of doubles at b). */
   const ulps = (a: number, b: number) => Math.abs(a - b) / (Math.pow(2, Math.floor(Math.log2(Math.abs(b))) - 52) || Number.MIN_VALUE);
 
@@ -93,6 +93,29 @@ describe("the kernels' exponential (expFast)", () => {
     expect(expFast(Infinity)).toBe(Infinity);
     expect(expFast(-Infinity)).toBe(0);
     expect(Number.isNaN(expFast(NaN))).toBe(true);
+  });
+
+  it("logFast is within 4 ulps of Math.log across the doubles, and relatively accurate next to 1", () => {
+    let worst = 0;
+    for (let k = 0; k < 200_000; k++) {
+      const x = Math.pow(2, -1000 + ((k * 0.6180339887498949) % 1) * 2020); // every binade from 2^-1000 to 2^1020
+      worst = Math.max(worst, ulps(logFast(x), Math.log(x)));
+    }
+    expect(worst).toBeLessThanOrEqual(4);
+    // ln(1 + d) ~ d: strikes at the money give S/K next to 1, where an absolute error would be a large relative one.
+    let worstRel = 0;
+    for (let k = 1; k <= 20_000; k++) {
+      const x = 1 + (k % 2 ? 1 : -1) * k * 1e-9;
+      worstRel = Math.max(worstRel, rel(logFast(x), Math.log(x)));
+    }
+    expect(worstRel).toBeLessThan(1e-15);
+    expect(logFast(1)).toBe(0);
+    expect(logFast(Math.E)).toBeCloseTo(1, 15);
+    expect(rel(logFast(1e-300), -690.77552789821370521)).toBeLessThan(1e-15); // mpmath
+    expect(logFast(0)).toBe(-Infinity);
+    expect(Number.isNaN(logFast(-1))).toBe(true);
+    expect(logFast(Infinity)).toBe(Infinity);
+    expect(rel(logFast(5e-324), Math.log(5e-324))).toBeLessThan(1e-15); // subnormals go to the library
   });
 });
 

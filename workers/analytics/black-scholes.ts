@@ -4,12 +4,14 @@
  * nothing cancels, and the in-the-money side is recovered by put-call parity: OTM + (discounted intrinsic of the
  * forward). That keeps deep-ITM prices >= discounted intrinsic and deep-OTM prices relatively accurate.
  *
- * Speed (see bench/): one call costs 2 exp (expFast, inlined) (discount factors, skipped when a rate is 0), 1 log, 1 sqrt and ONE
+ * Speed (see bench/): one call costs 2 exp (discount factors, skipped when a rate is 0), 1 log, 1 sqrt and ONE
  * more exp for both Gaussian factors, because e^{-d2^2/2} = e^{-d1^2/2} * F/K exactly; the exponential is taken
- * on the side with the smaller |d| so the other factor never needs an overflowing ratio.
+ * on the side with the smaller |d| so the other factor never needs an overflowing ratio. The log and the Gaussian
+ * exp are the inlined expFast/logFast (fast-exp.ts), and the polynomials are in Estrin's form: the kernel is one
+ * long chain of dependent floating-point operations, so its latency, not its operation count, sets the speed.
  */
 import type { DisplayGreeks } from "../../schemas";
-import { expFast } from "./fast-exp";
+import { expFast, logFast } from "./fast-exp";
 import { CENTRAL, centralHalfFast, INV_SQRT_TWO_PI, normPdf, scaledTail } from "./normal";
 
 /** Inputs of the model; years is calendar time to expiry, rate and dividendYield continuously compounded, vol annualised. */
@@ -77,14 +79,16 @@ function kernel(call: boolean, greeks: boolean): void {
   const r = KIN[3];
   const q = KIN[4];
   const vol = KIN[5];
-  const dq = q === 0 ? 1 : expFast(-q * T);
-  const dr = r === 0 ? 1 : expFast(-r * T);
+  // Discount factors from the library exp (correctly rounded in practice): deep in the money the price is the
+  // discounted intrinsic value plus a sliver, and it must not fall an ulp under the value a user computes.
+  const dq = q === 0 ? 1 : Math.exp(-q * T);
+  const dr = r === 0 ? 1 : Math.exp(-r * T);
   const sqrtT = Math.sqrt(T);
   const sig = vol * sqrtT;
   const sF = S * dq;
   const kD = K * dr;
   // ln(F/K) from the inputs rather than from sF/kD keeps it exact when F ~ K.
-  const x = Math.log(S / K) + (r - q) * T;
+  const x = logFast(S / K) + (r - q) * T;
   const d1 = x * (1 / sig) + 0.5 * sig;
   const d2 = d1 - sig;
   // One exponential: on the side with the smaller |d| (d1 when F <= K), the other is the exact ratio F/K.
@@ -96,11 +100,43 @@ function kernel(call: boolean, greeks: boolean): void {
     g2 = expFast(-0.5 * d2 * d2);
     g1 = g2 * (kD / sF);
   }
-  // Smaller tails N(-|d|), each relatively accurate.
+  // Smaller tails N(-|d|), each relatively accurate. Cody's rationals are written out here rather than called:
+  // V8 does not inline them into a kernel this size, and a call boxes its double argument and result (two heap
+  // allocations per call, four per option). Beyond sqrt(32) the asymptotic form is rare enough to call.
   const a1 = d1 < 0 ? -d1 : d1;
   const a2 = d2 < 0 ? -d2 : d2;
-  const t1 = a1 <= CENTRAL ? 0.5 - centralHalfFast(a1) : g1 * scaledTail(a1);
-  const t2 = a2 <= CENTRAL ? 0.5 - centralHalfFast(a2) : g2 * scaledTail(a2);
+  let t1 = 0;
+  let t2 = 0;
+  for (let k = 0; k < 2; k++) {
+    const y = k === 0 ? a1 : a2;
+    let t: number;
+    if (y <= CENTRAL) {
+      // Estrin's form (pairs of terms, then powers): positive coefficients, so no cancellation, and half the
+      // dependent multiply-adds of Horner's, which is what the kernel's latency is made of.
+      const u = y * y;
+      const u2 = u * u;
+      const num = 18154.981253343561249 + 1067.6894854603709582 * u + (161.02823106855587881 + 2.2352520354606839287 * u) * u2 + 0.065682337918207449113 * u2 * u2;
+      const den = 45507.789335026729956 + 10260.932208618978205 * u + (976.09855173777669322 + 47.20258190468824187 * u) * u2 + u2 * u2;
+      t = 0.5 - (y * num) / den;
+    } else {
+      const g = k === 0 ? g1 : g2;
+      if (y <= 5.656854249492380195206754896838) {
+        const y2 = y * y;
+        const y4 = y2 * y2;
+        const num =
+          9842.7148383839780218 + 11602.651437647350124 * y + (6848.1904505362823326 + 2494.5375852903726711 * y) * y2 +
+          (597.27027639480026226 + 93.506656132177855979 * y + (8.8831497943883759412 + 0.39894151208813466764 * y) * y2) * y4 +
+          1.0765576773720192317e-8 * y4 * y4;
+        const den =
+          19685.429676859990727 + 38912.003286093271411 * y + (34900.952721145977266 + 18615.571640885098091 * y) * y2 +
+          (6485.558298266760755 + 1519.377599407554805 * y + (235.38790178262499861 + 22.266688044328115691 * y) * y2) * y4 +
+          y4 * y4;
+        t = (g * num) / den;
+      } else t = g * scaledTail(y);
+    }
+    if (k === 0) t1 = t;
+    else t2 = t;
+  }
   // N(d) and N(-d) from the small tail: the large one is 1 - small, which loses nothing relative.
   const nd1 = d1 < 0 ? t1 : 1 - t1;
   const nmd1 = d1 < 0 ? 1 - t1 : t1;
@@ -187,17 +223,7 @@ export function bsGreeksInto(
   dividendYield: number,
   vol: number,
 ): boolean {
-  if (!(vol * years > 0)) {
-    const g = degenerateGreeks({ kind: call ? "call" : "put", spot, strike, years, rate, dividendYield, vol });
-    out[offset] = g.price;
-    out[offset + 1] = g.delta;
-    out[offset + 2] = g.gamma;
-    out[offset + 3] = g.vega;
-    out[offset + 4] = g.theta;
-    out[offset + 5] = g.rho;
-    out[offset + 6] = Math.abs(g.delta) / Math.exp(-dividendYield * years); // |delta| = e^{-qT} N(+-d), N = 0, 1/2 or 1
-    return true;
-  }
+  if (!(vol * years > 0)) return degenerateInto(out, offset, call, spot, strike, years, rate, dividendYield, vol);
   setInputs(spot, strike, years, rate, dividendYield, vol);
   kernel(call, true);
   const sFpdf = KS[4] * KS[3];
@@ -209,6 +235,19 @@ export function bsGreeksInto(
   out[offset + 4] = (-0.5 * sFpdf * vol) / KS[6] + sign * (dividendYield * KS[4] * KS[1] - rate * KS[5] * KS[2]);
   out[offset + 5] = sign * KS[5] * years * KS[2];
   out[offset + 6] = KS[2];
+  return true;
+}
+
+/** bsGreeksInto's sig = 0 branch, out of line so the hot function stays small enough for V8 to inline into chain loops. */
+function degenerateInto(out: Float64Array, offset: number, call: boolean, spot: number, strike: number, years: number, rate: number, dividendYield: number, vol: number): boolean {
+  const g = degenerateGreeks({ kind: call ? "call" : "put", spot, strike, years, rate, dividendYield, vol });
+  out[offset] = g.price;
+  out[offset + 1] = g.delta;
+  out[offset + 2] = g.gamma;
+  out[offset + 3] = g.vega;
+  out[offset + 4] = g.theta;
+  out[offset + 5] = g.rho;
+  out[offset + 6] = Math.abs(g.delta) / Math.exp(-dividendYield * years); // |delta| = e^{-qT} N(+-d), N = 0, 1/2 or 1
   return true;
 }
 

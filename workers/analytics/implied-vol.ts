@@ -13,7 +13,7 @@
  * double precision. Each step costs one exponential (both Gaussian factors share it) and at most one logarithm.
  */
 import type { BsInput } from "./black-scholes";
-import { expFast } from "./fast-exp";
+import { expFast, logFast } from "./fast-exp";
 import { CENTRAL, centralHalfFast, INV_SQRT_TWO_PI, normInvApprox, scaledTail } from "./normal";
 
 const SQRT3 = Math.sqrt(3);
@@ -206,8 +206,8 @@ export function normalisedImpliedVol(x: number, beta: number, eh: number): numbe
   }
   if (!(s > lo && s < hi)) s = Number.isFinite(hi) ? 0.5 * (lo + hi) : 2 * lo + 1;
 
-  const lnBeta = Math.log(beta);
-  const cBeta = mode === 2 ? Math.log(bmax - beta) : 0;
+  const lnBeta = logFast(beta);
+  const cBeta = mode === 2 ? logFast(bmax - beta) : 0;
   let it = 0;
   let ds = Infinity;
   // Two Householder steps reach double precision from the rational guess; more are a safety net (bisection
@@ -225,7 +225,7 @@ export function normalisedImpliedVol(x: number, beta: number, eh: number): numbe
     if (!(b > 0 && bp > 0 && NB[1] > 0)) {
       ds = 0.5 * (lo + (Number.isFinite(hi) ? hi : 2 * s + 1)) - s;
     } else if (mode === 0) {
-      const lnB = Math.log(b);
+      const lnB = logFast(b);
       const bpob = bp / b;
       const newton = (((lnBeta - lnB) * lnB) / lnBeta) / bpob;
       const k = 1 + 2 / lnB;
@@ -237,7 +237,7 @@ export function normalisedImpliedVol(x: number, beta: number, eh: number): numbe
       ds = newton * householder(newton, halleyB, hh3B);
     } else {
       const gp = bp / NB[1];
-      const newton = -(cBeta - Math.log(NB[1])) / gp;
+      const newton = -(cBeta - logFast(NB[1])) / gp;
       ds = newton * householder(newton, halleyB + gp, hh3B + gp * (2 * gp + 3 * halleyB));
     }
     if (ds < -0.5 * s) ds = -0.5 * s;
@@ -282,14 +282,14 @@ export function impliedVol(i: Omit<BsInput, "vol"> & { price: number; tick?: num
 export function impliedVolRaw(call: boolean, S: number, K: number, T: number, r: number, q: number, price: number, tick: number): number {
   if (!(T > 0 && T < Infinity && S > 0 && S < Infinity && K > 0 && K < Infinity)) return NaN;
   if (!(Math.abs(r) < Infinity && Math.abs(q) < Infinity && Math.abs(price) < Infinity)) return NaN;
-  const sF = q === 0 ? S : S * expFast(-q * T);
-  const kD = r === 0 ? K : K * expFast(-r * T);
+  const sF = q === 0 ? S : S * Math.exp(-q * T);
+  const kD = r === 0 ? K : K * Math.exp(-r * T);
   const fwdIntrinsic = call ? sF - kD : kD - sF;
   const intrinsic = fwdIntrinsic > 0 ? fwdIntrinsic : 0;
   if (price < intrinsic || price >= (call ? sF : kD)) return NaN;
   const timeValue = price - intrinsic; // = the price of the OTM option at this strike, by parity
   if (timeValue < 0.5 * tick || !(timeValue > 0)) return NaN;
-  const lnFK = Math.log(S / K) + (r - q) * T;
+  const lnFK = logFast(S / K) + (r - q) * T;
   const x = lnFK > 0 ? -lnFK : lnFK;
   const beta = timeValue / Math.sqrt(sF * kD);
   // e^{x/2} = sqrt(min(F,K)/max(F,K)): a square root instead of an exponential.
