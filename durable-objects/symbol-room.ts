@@ -2,7 +2,6 @@ import { DurableObject } from "cloudflare:workers";
 import {
   ClientMessage,
   type ChainFilter,
-  type MarketSnapshot,
   type MarketSummary,
   type OptionChain,
   type OptionContract,
@@ -12,6 +11,7 @@ import {
 import type { FeedBatch, FeedTrade } from "../schemas/polygon-ws";
 import { appConfig, marketMode, polygonApiKey, type AppConfig, type MarketMode } from "../workers/config";
 import { filterContracts } from "../workers/market/chain-query";
+import { packSnapshot, type PackedSnapshot } from "../workers/market/packed-chain";
 import { applyOptionQuote, applyOptionTrades, applyStockQuote, applyStockTrades, remark } from "../workers/market/live-chain";
 import { optionTopics, stockTopics } from "../workers/market/polygon/protocol";
 import { createPolygonRest } from "../workers/market/polygon/rest";
@@ -86,11 +86,15 @@ export class SymbolRoom extends DurableObject<Env> {
 
   // ------------------------------------------------------------------------------------------------ RPC
 
-  /** Quote and chain (filtered) as of now. `forceSynthetic`: this room serves the synthetic market (flag off). */
-  async snapshot(symbol: string, filter: ChainFilter = {}, opts: RoomOptions = {}): Promise<MarketSnapshot> {
+  /**
+   * Quote and chain (filtered) as of now, the chain packed into columns (market/packed-chain.ts: an RPC answer is
+   * a structured clone, and thousands of contract objects clone slowly); unpackSnapshot() restores it.
+   * `forceSynthetic`: this room serves the synthetic market (flag off).
+   */
+  async snapshot(symbol: string, filter: ChainFilter = {}, opts: RoomOptions = {}): Promise<PackedSnapshot> {
     const now = new Date();
     await this.#ensure(symbol, now, opts);
-    return { quote: this.#quoteNow(now), chain: this.#chainNow(now, filter) };
+    return packSnapshot({ quote: this.#quoteNow(now), chain: this.#chainNow(now, filter) });
   }
 
   /** Quote and the size of a chain window: what a first answer needs, without copying thousands of contracts. */

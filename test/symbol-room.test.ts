@@ -2,14 +2,33 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it } from "vitest";
 import { MarketSnapshot } from "../schemas";
 import { SymbolRoom } from "../durable-objects/symbol-room";
+import { packContracts, unpackContracts, unpackSnapshot } from "../workers/market/packed-chain";
 
 const roomOf = (symbol: string) => env.SYMBOL_ROOM.get(env.SYMBOL_ROOM.idFromName(symbol));
 
 describe("SymbolRoom", () => {
-  it("answers a schema-valid snapshot by RPC", async () => {
-    const snap = MarketSnapshot.parse(await roomOf("MSFT").snapshot("MSFT", { type: "call", maxDte: 30 }));
+  it("answers a schema-valid snapshot by RPC, its chain packed into columns", async () => {
+    const packed = await roomOf("MSFT").snapshot("MSFT", { type: "call", maxDte: 30 });
+    expect(packed.chain.contracts.numbers).toBeInstanceOf(Float64Array);
+    const snap = MarketSnapshot.parse(unpackSnapshot(packed));
     expect(snap.quote.symbol).toBe("MSFT");
+    expect(snap.chain.contracts.length).toBe(packed.chain.contracts.count);
+    expect(snap.chain.contracts.length).toBeGreaterThan(10);
     expect(snap.chain.contracts.every((c) => c.type === "call" && c.dte <= 30)).toBe(true);
+  });
+
+  it("the packed chain restores every contract exactly: nulls, American and European, strings, integers", async () => {
+    const snap = unpackSnapshot(await roomOf("AAPL").snapshot("AAPL"));
+    const base = snap.chain.contracts;
+    // Edge rows the synthetic chain may not have: null last/IV/Greeks, a European index option, odd strings.
+    const edge = [
+      { ...base[0], last: null, iv: null, greeks: null },
+      { ...base[1], exerciseStyle: "european" as const, underlying: "SPX", ticker: "O:SPX261218P05000000", expiration: "2026-12-18", updatedAt: "2026-11-30T15:00:00.000Z" },
+      { ...base[2], volume: 2 ** 40, openInterest: 0, bid: 0, strike: 0.5 },
+    ];
+    const all = [...base, ...edge];
+    expect(unpackContracts(structuredClone(packContracts(all)))).toEqual(all);
+    expect(unpackContracts(packContracts([]))).toEqual([]);
   });
 
   it("survives an eviction: a new instance reloads the same quote and chain from SQLite storage", async () => {

@@ -5,6 +5,7 @@
 import { SignalsBundle, type BarSeries, type ChainFilter, type MarketSnapshot, type MarketSummary, type Quote, type Recommendation, type RecommendationRequest } from "../schemas";
 import { appConfig, polygonApiKey } from "./config";
 import type { FlagValues } from "./gateway/flags";
+import { unpackSnapshot } from "./market/packed-chain";
 import { createPolygonRest } from "./market/polygon/rest";
 import { db } from "./db/client";
 import { lastCompletedSession, newYorkDate } from "./market/calendar";
@@ -23,7 +24,7 @@ export function createServices(env: Env, flags: FlagValues = {}) {
   const database = db(env.DB);
 
   const market = {
-    snapshot: (symbol: string, filter: ChainFilter = {}): Promise<MarketSnapshot> => room(symbol).snapshot(symbol, filter, { forceSynthetic: synthetic }),
+    snapshot: async (symbol: string, filter: ChainFilter = {}): Promise<MarketSnapshot> => unpackSnapshot(await room(symbol).snapshot(symbol, filter, { forceSynthetic: synthetic })),
     summary: (symbol: string, filter: ChainFilter = {}): Promise<MarketSummary> => room(symbol).summary(symbol, filter, { forceSynthetic: synthetic }),
     quote: (symbol: string): Promise<Quote> => room(symbol).quote(symbol, { forceSynthetic: synthetic }),
     /** Hands a browser's WebSocket upgrade to the symbol's room (the same room the API reads). */

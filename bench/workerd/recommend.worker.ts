@@ -1,11 +1,12 @@
 // Runs inside workerd (bundled by bench/recommend.ts): the real recommendation route, pipeline, model store,
 // knowledge retrieval and D1 log, over real local bindings (D1, KV, R2). The market comes from an in-memory
-// 8,000-contract chain standing in for a SymbolRoom; each request gets a structured clone of the preset's slice,
-// which is what a Durable Object RPC return costs.
+// 8,000-contract chain standing in for a SymbolRoom; each request gets the preset's slice packed, structured-cloned
+// and unpacked, which is what a Durable Object RPC return costs.
 import { Hono } from "hono";
 import type { MarketSnapshot, OptionContract, SignalsBundle } from "../../schemas";
 import { db } from "../../workers/db/client";
 import { filterContracts } from "../../workers/market/chain-query";
+import { packSnapshot, unpackSnapshot } from "../../workers/market/packed-chain";
 import { formatOcc } from "../../workers/market/polygon/occ";
 import { initialState, syntheticChain, syntheticDailyBars, syntheticQuote } from "../../workers/market/synthetic";
 import { createRecommender } from "../../workers/recommend/service";
@@ -52,7 +53,9 @@ export default {
         // An RPC answer arrives asynchronously: the copy happens when it lands, not when the call is made.
         await new Promise((r) => setTimeout(r, 0));
         const s = { quote: snap!.quote, chain: { ...snap!.chain, contracts: filterContracts(snap!.chain.contracts, filter) } };
-        return request.headers.has("x-bench-no-clone") ? s : structuredClone(s);
+        // What SymbolRoom.snapshot() ships: the chain packed into columns, cloned, unpacked by the caller. Packing
+        // runs in the room (another isolate) in production; here it is charged to the request, which overstates.
+        return request.headers.has("x-bench-no-clone") ? s : unpackSnapshot(structuredClone(packSnapshot(s)));
       },
       // What SymbolRoom.summary() answers: the quote and the window's size, no contract copy.
       summary: async (_symbol, filter) => {
