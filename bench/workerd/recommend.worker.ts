@@ -43,6 +43,19 @@ export default {
       snap = denseChain(contracts);
       return Response.json({ contracts: snap.chain.contracts.length });
     }
+    // The floor of the measurement: a stream whose first event is written at once, through the same client path.
+    if (url.pathname === "/floor") {
+      const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+      const writer = writable.getWriter();
+      const enc = new TextEncoder();
+      void (async () => {
+        await writer.write(enc.encode('event: layer\ndata: {"kind":"market"}\n\n'));
+        await new Promise((r) => setTimeout(r, 1));
+        await writer.write(enc.encode('event: done\ndata: {}\n\n'));
+        await writer.close();
+      })();
+      return new Response(readable, { headers: { "content-type": "text/event-stream" } });
+    }
     // Production reads the bundle from its KV cache (SIGNALS_CACHE_TTL_S); build it once per isolate, not per request.
     signals ??= buildSignals("SPY", syntheticDailyBars("SPY", 20261130, "2026-11-27", 600, 120), "synthetic", new Date().toISOString());
     const recommend = createRecommender({
