@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { env, SELF } from "cloudflare:test";
 import { PRESETS } from "../workers/recommend/presets";
 import { PRESET_STOPS } from "../app/lib/presets";
-import { get, tokenFor } from "./helpers";
+import { authHeaders, get, postJson, tokenFor } from "./helpers";
 
 async function postForm(fields: Record<string, string>, signedIn = true) {
   const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
@@ -150,5 +150,31 @@ describe("page form posts are rate limited like the API", () => {
     const limited = responses.filter((r) => r.status === 429);
     expect(limited).toHaveLength(5);
     expect(Number(limited[0].headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("feature flags reach the pages", () => {
+  it("a user moved to the openai provider by a flag rule gets it on the page too (here unconfigured, so flagged)", async () => {
+    const admin = await authHeaders("root", ["admin"]);
+    const rule = { key: "llm-provider", kind: "variant", enabled: true, variants: ["template", "openai"], defaultValue: "template", offValue: "template", rules: [{ users: ["page-flag-user"], value: "openai" }] };
+    expect((await postJson("/api/admin/flags/llm-provider", rule, admin, "PUT")).status).toBe(200);
+    try {
+      const post = async (sub: string) =>
+        (
+          await SELF.fetch("http://localhost/?index", {
+            method: "POST",
+            body: new URLSearchParams({ symbol: "SPY", preset: "balanced", capital: "20000", outlook: "bullish" }),
+            headers: { "content-type": "application/x-www-form-urlencoded", cookie: `session=${await tokenFor(sub)}`, "cf-connecting-ip": `203.0.113.${sub.length}` },
+          })
+        ).text();
+      const flagged = await post("page-flag-user");
+      expect(flagged).toContain('data-testid="recommendation"');
+      expect(flagged).toContain("LLM_PROVIDER=openai without LLM_BASE_URL/LLM_MODEL: template used");
+      const other = await post("page-other-user");
+      expect(other).toContain('data-testid="recommendation"');
+      expect(other).not.toContain("LLM_PROVIDER=openai");
+    } finally {
+      await SELF.fetch("http://localhost/api/admin/flags/llm-provider", { method: "DELETE", headers: admin });
+    }
   });
 });

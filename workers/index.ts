@@ -2,12 +2,12 @@
  * The one Worker: `fetch` is a Hono app (REST under /api, WebSockets under /ws, everything else the React Router
  * app), `scheduled` runs the cron jobs, `queue` archives raw market events. Durable Object classes are re-exported.
  */
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import { createRequestHandler, RouterContextProvider } from "react-router";
 import type { AppEnv } from "./app-types";
-import { authenticate, requireUser, sessionUser } from "./gateway/auth";
+import { authenticate, requireUser, sessionUser, type Principal } from "./gateway/auth";
 import { mintDevToken } from "./gateway/dev-issuer";
 import { ApiError, renderError } from "./gateway/errors";
 import { evaluateAll, loadFlags } from "./gateway/flags";
@@ -81,15 +81,21 @@ app.use("/api/*", async (c, next) => {
 });
 app.use("/api/*", stage("auth", authenticate()));
 app.use("/ws/*", stage("auth", authenticate()));
-// Flags are evaluated once per request, after we know who is asking; the services see them.
-app.use("*", async (c, next) => {
-  if (!c.req.path.startsWith("/api/") && !c.req.path.startsWith("/ws/")) return next();
+/**
+ * Flags are evaluated once per request, after we know who is asking (the bearer token for /api and /ws, the
+ * session cookie for pages); the services are then built with them, so a cohort moved to another LLM provider,
+ * scorer or market source gets it on the page as well as in the API.
+ */
+async function applyFlags(c: Context<AppEnv>, user: Principal | null): Promise<void> {
   const t = Date.now();
-  const user = c.get("user");
   const values = evaluateAll(await loadFlags(c.env.FLAGS), { id: user?.sub ?? null, roles: user?.roles ?? [] }, c.req.header("cf-connecting-ip") ?? "anonymous");
   c.set("flags", values);
   c.set("services", createServices(c.env, values));
   c.get("timings").push({ name: "flags", ms: Date.now() - t });
+}
+app.use("*", async (c, next) => {
+  if (!c.req.path.startsWith("/api/") && !c.req.path.startsWith("/ws/")) return next();
+  await applyFlags(c, c.get("user"));
   return next();
 });
 app.use("/api/*", stage("ratelimit", rateLimit()));
@@ -146,6 +152,7 @@ app.use(
 app.all("*", async (c) => {
   const context = new RouterContextProvider();
   const user = await sessionUser(c);
+  await applyFlags(c, user);
   const services = c.get("services");
   // The "continue as demo user" sign-in: the dev issuer, only where DEV_AUTH is on (never in production).
   const devToken = services.config.devAuth ? (sub: string) => mintDevToken(c.env.CACHE, sub, []) : null;
