@@ -203,3 +203,34 @@ export const PolygonOptionContractResponse = z.looseObject({
   results: PolygonOptionSnapshot,
 });
 export type PolygonOptionContractResponse = z.infer<typeof PolygonOptionContractResponse>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// /v3/reference/dividends
+
+/**
+ * One cash distribution. `dividend_type`: CD regular cash, SC special cash, LT/ST long/short-term capital gain;
+ * kept a free string so a type the vendor adds later is skipped by the consumer rather than failing the page.
+ * `frequency`: payments per year (0 one-time, 1, 2, 4, 12; the vendor also knows 24 and 52).
+ */
+export const PolygonDividend = z.looseObject({
+  cash_amount: z.number().describe("per share, in `currency`"),
+  ex_dividend_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD"),
+  dividend_type: z.string().describe('"CD" | "SC" | "LT" | "ST"'),
+  frequency: z.number().optional().describe("payments per year, 0 = one-time"),
+  ticker: z.string(),
+  currency: z.string().optional(),
+  declaration_date: z.string().optional(),
+  pay_date: z.string().optional(),
+  record_date: z.string().optional(),
+  id: z.string().optional(),
+});
+export type PolygonDividend = z.infer<typeof PolygonDividend>;
+
+/** A whole dividends page, items checked (the client validates item by item through PolygonListEnvelope). */
+export const PolygonDividendsResponse = z.looseObject({
+  status: PolygonStatus,
+  request_id: z.string().optional(),
+  next_url: z.string().optional(),
+  results: z.array(PolygonDividend).optional(),
+});
+export type PolygonDividendsResponse = z.infer<typeof PolygonDividendsResponse>;

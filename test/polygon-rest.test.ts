@@ -257,6 +257,54 @@ describe("option chain snapshot pagination", () => {
   });
 });
 
+describe("dividends", () => {
+  // Written in the vendor's documented shape for /v3/reference/dividends (hand-made values).
+  const div = (ex: string, cash: number | string, extra: Record<string, unknown> = {}) => ({
+    cash_amount: cash,
+    currency: "USD",
+    declaration_date: "2025-01-01",
+    dividend_type: "CD",
+    ex_dividend_date: ex,
+    frequency: 4,
+    id: `E${ex.replace(/-/g, "")}`,
+    pay_date: "2025-01-31",
+    record_date: ex,
+    ticker: "KO",
+    ...extra,
+  });
+
+  it("sends ticker, the ex-date filter, sort/order and limit, follows next_url re-adding only the key, skips bad items", async () => {
+    const { rest, calls } = client((_u, n) =>
+      n === 1
+        ? json({ status: "OK", request_id: "d1", results: [div("2026-03-13", 0.53), div("2025-12-01", 0.51)], next_url: `${BASE}/v3/reference/dividends?cursor=ZGl2Mg` })
+        : json({ status: "OK", request_id: "d2", results: [div("2025-09-15", "0.51"), div("2025-06-13", 0.51, { dividend_type: "SC", frequency: 0 }), { ticker: "KO" }] }),
+    );
+    const r = await rest.dividends("KO", { exDividendDateGte: "2025-04-01" });
+    expect(calls).toHaveLength(2);
+    expect(calls[0].pathname).toBe("/v3/reference/dividends");
+    expect(query(calls[0])).toEqual({ ticker: "KO", "ex_dividend_date.gte": "2025-04-01", sort: "ex_dividend_date", order: "desc", limit: "100", apiKey: KEY });
+    expect(query(calls[1])).toEqual({ cursor: "ZGl2Mg", apiKey: KEY });
+    expect(r.results.map((d) => [d.ex_dividend_date, d.cash_amount, d.dividend_type])).toEqual([
+      ["2026-03-13", 0.53, "CD"],
+      ["2025-12-01", 0.51, "CD"],
+      ["2025-06-13", 0.51, "SC"],
+    ]);
+    expect(r).toMatchObject({ pages: 2, malformed: 2, truncated: false, requestIds: ["d1", "d2"] });
+  });
+
+  it("retries a 429 like every endpoint, and a 403 (plan without the endpoint) surfaces the vendor text without the key", async () => {
+    const ok = client((_u, n) => (n === 1 ? json({ status: "ERROR", error: "slow down" }, 429) : json({ status: "OK", results: [] })));
+    expect((await ok.rest.dividends("SPY")).results).toEqual([]);
+    expect(ok.calls).toHaveLength(2);
+    const denied = client(() => json({ status: "NOT_AUTHORIZED", request_id: "x", message: "You are not entitled to this data." }, 403));
+    const err = await caught(denied.rest.dividends("SPY"));
+    expect(err).toBeInstanceOf(PolygonHttpError);
+    expect((err as PolygonHttpError).status).toBe(403);
+    expect(everything(err)).toContain("not entitled");
+    expect(everything(err)).not.toContain(KEY);
+  });
+});
+
 describe("retries and errors", () => {
   const RATE_LIMITED = {
     status: "ERROR",

@@ -17,6 +17,7 @@ import {
   PolygonLastNbboResponse,
   PolygonAggBar,
   PolygonAggsResponse,
+  PolygonDividend,
   PolygonListEnvelope,
   PolygonOptionContractResponse,
   PolygonOptionSnapshot,
@@ -135,6 +136,15 @@ export interface ChainSnapshotOptions {
   contractType?: "call" | "put";
 }
 
+export interface DividendsOptions {
+  /** Only dividends whose ex-dividend date is on or after this day (YYYY-MM-DD). */
+  exDividendDateGte?: string;
+  /** Only dividends whose ex-dividend date is on or before this day (YYYY-MM-DD). */
+  exDividendDateLte?: string;
+  /** Per page (vendor default 10, maximum 1000). */
+  limit?: number;
+}
+
 export type Timespan = "second" | "minute" | "hour" | "day" | "week" | "month" | "quarter" | "year";
 
 export interface PolygonRest {
@@ -155,6 +165,8 @@ export interface PolygonRest {
   optionChainSnapshot(underlying: string, opts?: ChainSnapshotOptions): Promise<PolygonPage<PolygonOptionSnapshot>>;
   /** One contract's snapshot. */
   optionContractSnapshot(underlying: string, optionTicker: string): Promise<PolygonOptionSnapshot>;
+  /** Cash dividends of a stock, newest ex-date first, every page up to maxPages. */
+  dividends(ticker: string, opts?: DividendsOptions): Promise<PolygonPage<PolygonDividend>>;
 }
 
 /** Statuses worth another try: rate limit, client-closed, payload-too-large (as the official client) and 5xx. */
@@ -411,6 +423,19 @@ export function createPolygonRest(options: PolygonRestOptions): PolygonRest {
         PolygonOptionContractResponse,
       );
       return body.results;
+    },
+
+    dividends(ticker, opts = {}) {
+      const url = buildUrl("v3/reference/dividends", {
+        ticker,
+        "ex_dividend_date.gte": opts.exDividendDateGte,
+        "ex_dividend_date.lte": opts.exDividendDateLte,
+        sort: "ex_dividend_date",
+        order: "desc",
+        // A year of a monthly payer plus specials fits in one page; next_url is still followed.
+        limit: opts.limit ?? 100,
+      });
+      return getList(url, PolygonDividend);
     },
   };
 }
