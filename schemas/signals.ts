@@ -98,6 +98,16 @@ export const SignalsBundle = z.object({
     windowDays: z.number().int().nonnegative().optional().describe("how far ahead events are listed"),
   }),
   outlook: z.enum(["bullish", "bearish", "neutral"]).describe("direction the signals lean to"),
+  outlookVotes: z
+    .array(
+      z.object({
+        source: z.enum(["technical", "sentiment", "congress"]),
+        vote: z.number().min(-1).max(1).describe("+ bullish, - bearish; technical weighs 1, sentiment 0.5, congress 0.25"),
+        reason: z.string(),
+      }),
+    )
+    .optional()
+    .describe("how the outlook was reached: the votes sum to bullish at +0.75 or more, bearish at -0.75 or less"),
 });
 export type SignalsBundle = z.infer<typeof SignalsBundle>;
 

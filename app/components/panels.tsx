@@ -95,6 +95,9 @@ function Body({ layer }: { layer: Layer }) {
           <h2>Signals {t.fallback && <span className="flag">fallback</span>}</h2>
           <p>
             Outlook <strong>{layer.signals.outlook}</strong>; trend {t.trend}.
+            {layer.signals.outlookVotes?.length ? (
+              <Info>{`Votes (technical 1, sentiment 0.5, congress 0.25; bullish at +0.75, bearish at -0.75): ${layer.signals.outlookVotes.map((v) => `${v.source} ${v.vote > 0 ? "+" : ""}${v.vote} (${v.reason})`).join("; ")}.`}</Info>
+            ) : null}
           </p>
           <ul className="facts">
             <li>

@@ -79,7 +79,10 @@ function chooseDirection(req: RecommendationRequest, signals: SignalsBundle): { 
   if (req.outlook === "bullish") return { direction: "call", reason: "you asked for a bullish position" };
   if (req.outlook === "bearish") return { direction: "put", reason: "you asked for a bearish position" };
   const t = signals.technical;
-  const detail = `trend ${t.trend}${t.rsi14 !== null ? `, RSI ${t.rsi14.toFixed(0)}` : ""}`;
+  // The votes behind the outlook when the bundle has them (bundles cached before them carry the trend only).
+  const detail = signals.outlookVotes?.length
+    ? signals.outlookVotes.map((v) => `${v.source} ${v.vote > 0 ? "+" : ""}${v.vote}: ${v.reason}`).join("; ")
+    : `trend ${t.trend}${t.rsi14 !== null ? `, RSI ${t.rsi14.toFixed(0)}` : ""}`;
   if (signals.outlook === "bullish") return { direction: "call", reason: `the signals lean bullish (${detail})` };
   if (signals.outlook === "bearish") return { direction: "put", reason: `the signals lean bearish (${detail})` };
   // No directional edge: lean with the last month's momentum, calls when there is none either.

@@ -253,11 +253,43 @@ export function macroPart(events: readonly MacroEvent[], tableEmpty: boolean, as
   return { ...base, source: origins.size === 1 && origins.has("synthetic") ? "synthetic" : "database", asOf, fallback: false, events: out.slice(0, 50) };
 }
 
-/** Leans bullish on an uptrend not yet overbought, bearish on a downtrend not yet oversold. */
-export function outlookOf(technical: Technical): SignalsBundle["outlook"] {
-  if (technical.trend === "up" && (technical.rsi14 ?? 50) < 75) return "bullish";
-  if (technical.trend === "down" && (technical.rsi14 ?? 50) > 25) return "bearish";
-  return "neutral";
+type Vote = NonNullable<SignalsBundle["outlookVotes"]>[number];
+
+/** Sentiment votes only with this many observations in its window and a mean at least this far from zero. */
+export const SENTIMENT_MIN_COUNT = 3;
+export const SENTIMENT_MIN_LEVEL = 0.15;
+/** Congress votes only when net purchases (or sales) over 90 days reach this, by at least two members. */
+export const CONGRESS_MIN_NET = 2;
+
+/**
+ * The direction the signals lean to, as a transparent vote: technical +-1 (an uptrend not yet overbought, a
+ * downtrend not yet oversold), news sentiment +-0.5 (mean level beyond +-0.15 over at least 3 observations),
+ * congressional trading +-0.25 (net purchases or sales of 2 or more by 2 or more members in 90 days; weakest,
+ * because filings trail trades by up to 45 days). Parts that are fallbacks (no data) do not vote. Bullish at a sum
+ * of +0.75 or more, bearish at -0.75 or less: the trend alone decides unless sentiment contradicts it, and
+ * sentiment with congress agreeing can lean a sideways market.
+ */
+export function outlookOf(
+  technical: Technical,
+  sentiment?: SignalsBundle["sentiment"],
+  congress?: SignalsBundle["congress"],
+): { outlook: SignalsBundle["outlook"]; votes: Vote[] } {
+  const votes: Vote[] = [];
+  const rsi = technical.rsi14 ?? 50;
+  const detail = `trend ${technical.trend}${technical.rsi14 !== null ? `, RSI ${technical.rsi14.toFixed(0)}` : ""}`;
+  if (technical.trend === "up" && rsi < 75) votes.push({ source: "technical", vote: 1, reason: `uptrend, not overbought (${detail})` });
+  else if (technical.trend === "down" && rsi > 25) votes.push({ source: "technical", vote: -1, reason: `downtrend, not oversold (${detail})` });
+  else votes.push({ source: "technical", vote: 0, reason: `no trend to follow (${detail})` });
+  if (sentiment && !sentiment.fallback && sentiment.level !== null && sentiment.count >= SENTIMENT_MIN_COUNT && Math.abs(sentiment.level) >= SENTIMENT_MIN_LEVEL) {
+    const sign = sentiment.level > 0 ? 1 : -1;
+    votes.push({ source: "sentiment", vote: 0.5 * sign, reason: `news sentiment ${sentiment.level.toFixed(2)} over ${sentiment.count} observations` });
+  }
+  if (congress && !congress.fallback && Math.abs(congress.netActivity90d) >= CONGRESS_MIN_NET && (congress.filers ?? 0) >= 2) {
+    const sign = congress.netActivity90d > 0 ? 1 : -1;
+    votes.push({ source: "congress", vote: 0.25 * sign, reason: `members of Congress net ${sign > 0 ? "bought" : "sold"} ${Math.abs(congress.netActivity90d)} times in 90 days (${congress.filers} members)` });
+  }
+  const sum = votes.reduce((a, v) => a + v.vote, 0);
+  return { outlook: sum >= 0.75 ? "bullish" : sum <= -0.75 ? "bearish" : "neutral", votes };
 }
 
 export type SignalsInputs = {
@@ -273,13 +305,17 @@ export type SignalsInputs = {
 /** The whole bundle from what the caller read. */
 export function buildSignalsBundle(x: SignalsInputs): SignalsBundle {
   const technical = technicalPart(x.bars.rows, x.bars.source, x.bars.fallback, x.asOf);
+  const sentiment = sentimentPart(x.sentiment.rows, x.sentiment.tableEmpty, x.asOf);
+  const congress = congressPart(x.congress.rows, x.congress.tableEmpty, x.asOf);
+  const { outlook, votes } = outlookOf(technical, sentiment, congress);
   return {
     symbol: x.symbol,
     technical,
-    sentiment: sentimentPart(x.sentiment.rows, x.sentiment.tableEmpty, x.asOf),
-    congress: congressPart(x.congress.rows, x.congress.tableEmpty, x.asOf),
+    sentiment,
+    congress,
     macro: macroPart(x.macro.rows, x.macro.tableEmpty, x.asOf, x.windows),
-    outlook: outlookOf(technical),
+    outlook,
+    outlookVotes: votes,
   };
 }
 
