@@ -9,12 +9,15 @@ import {
   type ServerMessage,
 } from "../schemas";
 import type { FeedBatch, FeedTrade } from "../schemas/polygon-ws";
+import type { PolygonDividend } from "../schemas/polygon-rest";
 import { appConfig, marketMode, polygonApiKey, type AppConfig, type MarketMode } from "../workers/config";
+import { newYorkDate } from "../workers/market/calendar";
 import { filterContracts } from "../workers/market/chain-query";
+import { daysBefore, DIVIDEND_WINDOW_DAYS, dividendYield } from "../workers/market/dividends";
 import { packSnapshot, type PackedSnapshot } from "../workers/market/packed-chain";
 import { applyOptionQuote, applyOptionTrades, applyStockQuote, applyStockTrades, remark } from "../workers/market/live-chain";
 import { optionTopics, stockTopics } from "../workers/market/polygon/protocol";
-import { createPolygonRest } from "../workers/market/polygon/rest";
+import { createPolygonRest, type PolygonRest } from "../workers/market/polygon/rest";
 import { contractFromSnapshot, quoteFromRest } from "../workers/market/polygon/snapshot-map";
 import { advance, initialState, syntheticChain, syntheticQuote, type SyntheticState } from "../workers/market/synthetic";
 
@@ -33,6 +36,15 @@ type Meta = {
   lastFeedMs: number | null;
   lastChainPollMs: number;
   registered: boolean;
+  /**
+   * Live rooms: continuous dividend yield used for IV and Greeks, from Polygon's dividends (workers/market/dividends.ts).
+   * Optional because a room stored before it existed loads without it (read as 0, refreshed on the next chain poll).
+   */
+  dividendYield?: number;
+  /** The last dividends request failed: dividendYield is the previous value (0 if none was ever fetched). */
+  dividendYieldStale?: boolean;
+  /** Last dividends request (ms), successful or not. */
+  dividendsCheckedMs?: number;
 };
 type ChainHead = Omit<OptionChain, "contracts">;
 export type RoomOptions = { forceSynthetic?: boolean };
@@ -43,8 +55,10 @@ const DEFAULT_SOCKET_WINDOW: SocketAttachment = { minDte: 0, maxDte: 60 };
 const TRADE_RING = 500;
 const PING = JSON.stringify({ type: "ping" });
 const PONG = JSON.stringify({ type: "pong" });
-/** Dividend yield for live chains: not in the feed yet, so IV and Greeks assume none (a known bias for payers). */
-const LIVE_DIVIDEND_YIELD = 0;
+/** Dividends change a few times a year: a live room asks again after a day, or after an hour when the last ask failed. */
+const DIVIDEND_REFRESH_MS = 86_400_000;
+const DIVIDEND_RETRY_MS = 3_600_000;
+type DividendState = Required<Pick<Meta, "dividendYield" | "dividendYieldStale" | "dividendsCheckedMs">>;
 
 /**
  * The per-symbol room: the latest quote and option chain of one underlying, persisted in this object's SQLite
@@ -53,7 +67,9 @@ const LIVE_DIVIDEND_YIELD = 0;
  * - Polygon: bootstraps from REST, registers its topics with the MarketFeeds, ingests their coalesced batches
  *   (IV and Greeks re-marked on every quote change), keeps a ring of recent trades, polls the REST chain snapshot
  *   for what the socket does not stream, and flags `stale` when the feed goes quiet. If Polygon cannot be reached it
- *   falls back to the synthetic market, and says so (`source: "synthetic"`).
+ *   falls back to the synthetic market, and says so (`source: "synthetic"`). The dividend yield behind IV and Greeks
+ *   comes from Polygon's dividends, asked at bootstrap and then at most daily with the chain polls; when that ask
+ *   fails the last known yield (0 at first) is kept and the chain says so (`dividendYieldStale: true`).
  * Browser sockets get a snapshot, then coalesced deltas at most every BROWSER_PUSH_MS.
  */
 export class SymbolRoom extends DurableObject<Env> {
@@ -127,7 +143,7 @@ export class SymbolRoom extends DurableObject<Env> {
     meta.lastFeedMs = now.getTime();
     let quotes = 0;
     const changed = new Map<string, OptionContract>();
-    const mark = { spot: meta.quote.mid, rate: this.#config.riskFreeRate, dividendYield: LIVE_DIVIDEND_YIELD, now };
+    const mark = { spot: meta.quote.mid, rate: this.#config.riskFreeRate, dividendYield: meta.dividendYield ?? 0, now };
     if (batch.cluster === "stocks") {
       for (const q of batch.quotes) {
         if (q.sym !== meta.symbol) continue;
@@ -285,6 +301,8 @@ export class SymbolRoom extends DurableObject<Env> {
   /** Quote and whole chain from REST. On failure the room keeps (or starts) the synthetic market, flagged. */
   async #bootstrapPolygon(symbol: string, now: Date): Promise<void> {
     const rest = this.#rest();
+    // Alongside the rest; its failure never fails the bootstrap (the yield falls back, flagged).
+    const dividends = this.#requestDividends(rest, symbol, now);
     try {
       const [nbbo, prev, chain] = await Promise.all([
         rest.lastNbbo(symbol),
@@ -293,13 +311,14 @@ export class SymbolRoom extends DurableObject<Env> {
       ]);
       const quote = quoteFromRest(symbol, nbbo, prev);
       const asOf = now.toISOString();
-      const mark = { spot: quote.mid, rate: this.#config.riskFreeRate, dividendYield: LIVE_DIVIDEND_YIELD, now };
+      const prevMeta = this.#meta;
+      const div = this.#dividendState(symbol, await dividends, quote.mid, now, prevMeta?.dividendYield ?? 0);
+      const mark = { spot: quote.mid, rate: this.#config.riskFreeRate, dividendYield: div.dividendYield, now };
       const contracts: OptionContract[] = [];
       for (const s of chain.results) {
         const c = contractFromSnapshot(s, symbol, asOf);
         if (c) contracts.push(remark(c, mark));
       }
-      const prevMeta = this.#meta;
       this.#meta = {
         symbol,
         source: "polygon",
@@ -312,10 +331,21 @@ export class SymbolRoom extends DurableObject<Env> {
         lastFeedMs: now.getTime(),
         lastChainPollMs: now.getTime(),
         registered: false,
+        ...div,
       };
       this.#lastRemarkSpot = quote.mid;
       this.#storeChain(
-        { underlying: symbol, underlyingPrice: quote.mid, rate: mark.rate, dividendYield: mark.dividendYield, expirations: [], asOf, source: "polygon", stale: false },
+        {
+          underlying: symbol,
+          underlyingPrice: quote.mid,
+          rate: mark.rate,
+          dividendYield: mark.dividendYield,
+          dividendYieldStale: div.dividendYieldStale,
+          expirations: [],
+          asOf,
+          source: "polygon",
+          stale: false,
+        },
         contracts,
       );
       if (chain.malformed) console.warn(JSON.stringify({ level: "warn", message: "malformed chain rows skipped", symbol, malformed: chain.malformed }));
@@ -336,10 +366,14 @@ export class SymbolRoom extends DurableObject<Env> {
     const meta = this.#meta!;
     meta.lastChainPollMs = now.getTime();
     try {
-      const chain = await this.#rest().optionChainSnapshot(meta.symbol, {
-        expirationLte: new Date(now.getTime() + 400 * 86_400_000).toISOString().slice(0, 10),
-      });
-      const mark = { spot: meta.quote.mid, rate: this.#config.riskFreeRate, dividendYield: LIVE_DIVIDEND_YIELD, now };
+      const rest = this.#rest();
+      const dividendsDue = now.getTime() - (meta.dividendsCheckedMs ?? 0) >= (meta.dividendYieldStale ? DIVIDEND_RETRY_MS : DIVIDEND_REFRESH_MS);
+      const [chain, dividends] = await Promise.all([
+        rest.optionChainSnapshot(meta.symbol, { expirationLte: new Date(now.getTime() + 400 * 86_400_000).toISOString().slice(0, 10) }),
+        dividendsDue ? this.#requestDividends(rest, meta.symbol, now) : null,
+      ]);
+      if (dividends !== null) Object.assign(meta, this.#dividendState(meta.symbol, dividends, meta.quote.mid, now, meta.dividendYield ?? 0));
+      const mark = { spot: meta.quote.mid, rate: this.#config.riskFreeRate, dividendYield: meta.dividendYield ?? 0, now };
       const moved = new Set<string>();
       const merged: OptionContract[] = [];
       for (const s of chain.results) {
@@ -354,7 +388,10 @@ export class SymbolRoom extends DurableObject<Env> {
           : fresh;
         merged.push(remark(base, mark));
       }
-      this.#storeChain({ ...this.#head!, underlyingPrice: mark.spot, asOf: now.toISOString() }, merged);
+      this.#storeChain(
+        { ...this.#head!, underlyingPrice: mark.spot, dividendYield: mark.dividendYield, dividendYieldStale: meta.dividendYieldStale ?? false, asOf: now.toISOString() },
+        merged,
+      );
       meta.chainAsOf = now.toISOString();
       meta.underlyingPrice = mark.spot;
       for (const t of moved) this.#pendingContracts.add(t);
@@ -364,6 +401,27 @@ export class SymbolRoom extends DurableObject<Env> {
       console.warn(JSON.stringify({ level: "warn", message: "chain poll failed", symbol: meta.symbol, error: (e as Error).message }));
     }
     this.#persistMeta();
+  }
+
+  /** The trailing year of dividends, or the error (already free of the key) when the request failed. Never rejects. */
+  #requestDividends(rest: PolygonRest, symbol: string, now: Date): Promise<PolygonDividend[] | Error> {
+    const from = daysBefore(newYorkDate(now), DIVIDEND_WINDOW_DAYS);
+    return rest.dividends(symbol, { exDividendDateGte: from }).then(
+      (page) => page.results,
+      (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
+    );
+  }
+
+  /**
+   * The yield after a dividends request: q from the dividends at `spot`, or, when the request failed, the previous
+   * value flagged stale (the chain reports `dividendYieldStale: true`) with a warning in the log.
+   */
+  #dividendState(symbol: string, result: PolygonDividend[] | Error, spot: number, now: Date, previous: number): DividendState {
+    if (result instanceof Error) {
+      console.warn(JSON.stringify({ level: "warn", message: "dividends request failed; keeping the previous dividend yield", symbol, dividendYield: previous, error: result.message }));
+      return { dividendYield: previous, dividendYieldStale: true, dividendsCheckedMs: now.getTime() };
+    }
+    return { dividendYield: dividendYield(result, spot, newYorkDate(now)).yield, dividendYieldStale: false, dividendsCheckedMs: now.getTime() };
   }
 
   /** Tells the feeds what this room needs: the underlying's topics, and its option candidates. */

@@ -67,6 +67,10 @@ export const OptionChain = z.object({
   underlyingPrice: z.number().positive(),
   rate: z.number().describe("continuously compounded risk-free rate used for IV and Greeks"),
   dividendYield: z.number().describe("continuous dividend yield used for IV and Greeks"),
+  dividendYieldStale: z
+    .boolean()
+    .optional()
+    .describe("live chains: true when the last dividends request failed, so dividendYield is the last known value (0 if none was ever fetched)"),
   expirations: z.array(IsoDate),
   contracts: z.array(OptionContract),
   asOf: Timestamp,

@@ -480,6 +480,36 @@ async function main() {
     assert.equal(paged.pages, 4);
   });
 
+  await check("REST dividends: quarterly regular cash, ticker and ex-date filters, pages, key; parsed by the Workers client", async () => {
+    const noKey = await getJson(`${fake.url}/v3/reference/dividends?ticker=SPY`);
+    assert.equal(noKey.status, 401);
+    const first = await getJson(`${fake.url}/v3/reference/dividends?ticker=SPY&limit=2&order=desc&apiKey=${KEY}`);
+    assert.equal(first.status, 200);
+    assert.equal(first.body.results.length, 2);
+    const next = new URL(first.body.next_url);
+    assert.deepEqual([...next.searchParams.keys()], ["cursor"]);
+    const rest = createPolygonRest({ baseUrl: fake.url, apiKey: KEY });
+    const today = new Date().toISOString().slice(0, 10);
+    const from = new Date(Date.now() - 365 * 86_400_000).toISOString().slice(0, 10);
+    const spy = await rest.dividends("SPY", { exDividendDateGte: from, limit: 2 });
+    assert.equal(spy.malformed, 0, spy.malformedIssues.join("; "));
+    assert.ok(spy.pages >= 2, "followed next_url");
+    assert.ok(spy.results.every((d) => d.ticker === "SPY" && d.dividend_type === "CD" && d.frequency === 4 && d.ex_dividend_date >= from));
+    const past = spy.results.filter((d) => d.ex_dividend_date <= today);
+    assert.ok(past.length >= 3 && past.length <= 5, `${past.length} quarterly payments in a year`);
+    const dates = spy.results.map((d) => d.ex_dividend_date);
+    assert.deepEqual(dates, [...dates].sort().reverse(), "newest first");
+    assert.equal((await rest.dividends("TSLA", { exDividendDateGte: from })).results.length, 0, "a non-payer");
+    const cost = await rest.dividends("COST");
+    assert.ok(cost.results.some((d) => d.dividend_type === "SC" && d.frequency === 0), "a special dividend");
+    const lte = await rest.dividends("KO", { exDividendDateLte: from });
+    assert.ok(lte.results.length > 0 && lte.results.every((d) => d.ex_dividend_date <= from));
+    fake.setScenario("rest-500", { pathPrefix: "/v3/reference/dividends" });
+    const failing = createPolygonRest({ baseUrl: fake.url, apiKey: KEY, sleep: async () => {}, maxRetries: 1 });
+    await assert.rejects(failing.dividends("SPY"), (err: any) => err.status === 500);
+    assert.ok(await failing.lastNbbo("SPY"), "pathPrefix confines the failures");
+  });
+
   await check("REST scenario rest-429: two 429s with the vendor body per path, then OK; the client retries", async () => {
     fake.setScenario("rest-429");
     const a = await getJson(`${fake.url}/v2/aggs/ticker/SPY/prev?apiKey=${KEY}`);

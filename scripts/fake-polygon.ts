@@ -10,12 +10,13 @@
  * - WS `/stocks` and `/options`: connected -> auth -> subscribe, one ack per topic, arrays of mixed events,
  *   one connection per cluster (newest authenticated wins, the older gets `max_connections` and close 1008),
  *   at most 1,000 option contracts on options `Q` (excess topics get an `error` status), auth timeout.
- * - REST: last NBBO, previous close, aggregates, option chain snapshot with cursor pagination whose `next_url`
- *   carries no key, 401/429/500 bodies as the vendor sends them.
+ * - REST: last NBBO, previous close, aggregates, option chain snapshot and dividends with cursor pagination whose
+ *   `next_url` carries no key, 401/429/500 bodies as the vendor sends them.
  * - Control API for tests under `/__*` (never authenticated, never counted as REST traffic).
  *
  * Market data are deterministic functions of (ticker, time): a spot from a hash of the ticker, a slow smooth
- * wander around it, options priced with Black-Scholes on a smile. Good for shapes and flows, not for research.
+ * wander around it, quarterly cash dividends from a per-name yield, options priced with Black-Scholes-Merton on a
+ * smile with the dividend yield those dividends imply. Good for shapes and flows, not for research.
  */
 import { hash32 } from "../workers/util/hash";
 import { randomBytes } from "node:crypto";
@@ -56,6 +57,8 @@ export interface ScenarioOptions {
   outOfOrderEvery?: number;
   /** rest-429 / rest-500: failing answers per path before the normal one. Default 2 for 429, unlimited for 500. */
   count?: number;
+  /** rest-429 / rest-500: only paths starting with this fail (e.g. "/v3/reference/dividends"). Default: every path. */
+  pathPrefix?: string;
   [k: string]: unknown;
 }
 
@@ -217,19 +220,131 @@ function smileIv(key: string, spot: number, strike: number, years: number): numb
   return Math.max(0.05, level - 0.25 * m + 1.2 * m * m + 0.02 / Math.sqrt(Math.max(years, 1 / 365)));
 }
 
-function blackScholes(type: "call" | "put", S: number, K: number, T: number, iv: number) {
+/** Black-Scholes-Merton with a continuous dividend yield q (European; the vendor's greeks are BS too). */
+function blackScholes(type: "call" | "put", S: number, K: number, T: number, iv: number, q = 0) {
   const t = Math.max(T, 1 / (365 * 24 * 60));
   const sq = iv * Math.sqrt(t);
-  const d1 = (Math.log(S / K) + (RATE + (iv * iv) / 2) * t) / sq;
+  const d1 = (Math.log(S / K) + (RATE - q + (iv * iv) / 2) * t) / sq;
   const d2 = d1 - sq;
   const disc = Math.exp(-RATE * t);
-  const price = type === "call" ? S * normCdf(d1) - K * disc * normCdf(d2) : K * disc * normCdf(-d2) - S * normCdf(-d1);
-  const delta = type === "call" ? normCdf(d1) : normCdf(d1) - 1;
-  const gamma = normPdf(d1) / (S * sq);
-  const vega = (S * normPdf(d1) * Math.sqrt(t)) / 100; // per vol point
+  const carry = Math.exp(-q * t);
+  const price = type === "call" ? S * carry * normCdf(d1) - K * disc * normCdf(d2) : K * disc * normCdf(-d2) - S * carry * normCdf(-d1);
+  const delta = type === "call" ? carry * normCdf(d1) : carry * (normCdf(d1) - 1);
+  const gamma = (carry * normPdf(d1)) / (S * sq);
+  const vega = (S * carry * normPdf(d1) * Math.sqrt(t)) / 100; // per vol point
+  const sign = type === "call" ? 1 : -1;
   const thetaYear =
-    (-S * normPdf(d1) * iv) / (2 * Math.sqrt(t)) - (type === "call" ? 1 : -1) * RATE * K * disc * normCdf(type === "call" ? d2 : -d2);
+    (-S * carry * normPdf(d1) * iv) / (2 * Math.sqrt(t)) -
+    sign * RATE * K * disc * normCdf(sign * d2) +
+    sign * q * S * carry * normCdf(sign * d1);
   return { price: Math.max(price, 0), delta, gamma, vega, theta: thetaYear / 365 };
+}
+
+// ---- dividends ---------------------------------------------------------------------------------------------------
+
+/**
+ * Regular cash yield (at the base spot) of names the tests and demos use; other stocks get one from a hash and about
+ * 40% of them pay nothing. Indices pay none (their options' carry is not modelled here).
+ */
+const DIVIDEND_YIELDS: Record<string, number> = {
+  SPY: 0.013, QQQ: 0.006, IWM: 0.012, DIA: 0.016, KO: 0.029, PEP: 0.035, JNJ: 0.031, XOM: 0.034, PG: 0.025, CVX: 0.043,
+  AAPL: 0.004, MSFT: 0.008, META: 0.003, COST: 0.005, GOOGL: 0.004, NVDA: 0.0003, TSLA: 0, AMD: 0, NFLX: 0, AMZN: 0,
+};
+const INDEX_KEYS = new Set(["SPX", "NDX", "RUT", "VIX", "DJX", "XSP"]);
+/** Names that also pay a special (SC, one-time) dividend at the end of even years, like Costco's. */
+const SPECIAL_PAYERS: Record<string, number> = { COST: 15 };
+
+export interface FakeDividend {
+  cash_amount: number;
+  currency: string;
+  declaration_date: string;
+  dividend_type: "CD" | "SC";
+  ex_dividend_date: string;
+  frequency: number;
+  id: string;
+  pay_date: string;
+  record_date: string;
+  ticker: string;
+}
+
+function fakeDividendYield(key: string): number {
+  if (INDEX_KEYS.has(key)) return 0;
+  if (key in DIVIDEND_YIELDS) return DIVIDEND_YIELDS[key];
+  return unit(key, 41) < 0.4 ? 0 : Math.round((0.005 + 0.03 * unit(key, 42)) * 1e4) / 1e4;
+}
+
+const shiftDays = (date: string, days: number) => isoDay(Date.parse(`${date}T12:00:00Z`) + days * DAY_MS);
+/** First trading day on or after a date. */
+function tradingDayOnOrAfter(date: string): string {
+  let d = date;
+  while (!isTradingDay(d)) d = shiftDays(d, 1);
+  return d;
+}
+
+const dividendCache = new Map<string, FakeDividend[]>();
+
+/**
+ * Every dividend of a stock from two years before `today` (New York date) to what is already declared: quarterly
+ * regular cash (CD, frequency 4) on a per-name day of a per-name month cycle, raised 4% each January, declared a
+ * month before the ex-date, paid three weeks after it (record date = ex-date, T+1 settlement); plus the specials
+ * of SPECIAL_PAYERS. Newest first.
+ */
+function fakeDividends(ticker: string, today: string): FakeDividend[] {
+  const key = underlyingKey(ticker);
+  const cacheKey = `${ticker}|${today}`;
+  const hit = dividendCache.get(cacheKey);
+  if (hit) return hit;
+  const out: FakeDividend[] = [];
+  const y = fakeDividendYield(key);
+  const [year] = today.split("-").map(Number);
+  const make = (ex: string, cash: number, type: "CD" | "SC", frequency: number): FakeDividend => ({
+    cash_amount: cash,
+    currency: "USD",
+    declaration_date: shiftDays(ex, -30),
+    dividend_type: type,
+    ex_dividend_date: ex,
+    frequency,
+    id: `E${hash32(`${ticker}|${ex}|${type}`).toString(16)}`,
+    pay_date: shiftDays(ex, 21),
+    record_date: ex,
+    ticker,
+  });
+  if (y > 0 && !ticker.startsWith("I:")) {
+    const perQuarter = (baseSpot(key) * y) / 4;
+    const firstMonth = 1 + (hash32(key, 43) % 3); // Jan/Apr/Jul/Oct, Feb/May/Aug/Nov or Mar/Jun/Sep/Dec
+    const day = 5 + (hash32(key, 44) % 20);
+    for (let yy = year - 2; yy <= year + 1; yy++) {
+      for (let m = firstMonth; m <= 12; m += 3) {
+        const ex = tradingDayOnOrAfter(`${yy}-${String(m).padStart(2, "0")}-${String(day).padStart(2, "0")}`);
+        out.push(make(ex, round2(perQuarter * 1.04 ** (yy - 2026)), "CD", 4));
+      }
+    }
+  }
+  const special = SPECIAL_PAYERS[key];
+  if (special && !ticker.startsWith("I:")) {
+    for (let yy = year - 2; yy <= year; yy++) if (yy % 2 === 0) out.push(make(tradingDayOnOrAfter(`${yy}-12-27`), special, "SC", 0));
+  }
+  const from = shiftDays(today, -730);
+  const known = out
+    .filter((d) => d.ex_dividend_date >= from && d.declaration_date <= today)
+    .sort((a, b) => (a.ex_dividend_date < b.ex_dividend_date ? 1 : a.ex_dividend_date > b.ex_dividend_date ? -1 : 0));
+  if (dividendCache.size > 1_000) dividendCache.clear();
+  dividendCache.set(cacheKey, known);
+  return known;
+}
+
+/**
+ * The continuous yield the fake prices options with, so its quotes carry the dividends it reports: regular cash of
+ * the trailing 365 days D, q = -ln(1 - D/S). (The fake pays every quarter, so no new-payer rule is needed here.)
+ */
+function pricingYield(root: string, S: number, ms: number): number {
+  const today = newYorkDate(new Date(ms));
+  const from = shiftDays(today, -365);
+  let D = 0;
+  for (const d of fakeDividends(underlyingKey(root), today)) {
+    if (d.dividend_type === "CD" && d.frequency > 0 && d.ex_dividend_date >= from && d.ex_dividend_date <= today) D += d.cash_amount;
+  }
+  return D > 0 && D < S ? -Math.log(1 - D / S) : 0;
 }
 
 interface OptionMark {
@@ -246,7 +361,7 @@ function markOption(p: OccParts, ms: number): OptionMark {
   const S = spotAt(p.root, ms);
   const T = Math.max(0, yearsBetween(new Date(ms), expiryCloseUtc(p.expiration)));
   const iv = smileIv(underlyingKey(p.root), S, p.strike, T);
-  const bs = blackScholes(p.type, S, p.strike, T, iv);
+  const bs = blackScholes(p.type, S, p.strike, T, iv, pricingYield(p.root, S, ms));
   const half = Math.max(0.01, bs.price * 0.02);
   const bid = Math.max(0, Math.floor((bs.price - half) * 100) / 100);
   const ask = Math.max(bid + 0.01, Math.ceil((bs.price + half) * 100) / 100);
@@ -1156,7 +1271,8 @@ export async function startFakePolygon(options: FakePolygonOptions = {}): Promis
     if (!authorized) return reply(401, { status: "ERROR", error: "Unknown API Key" });
 
     const failLimit = scenario.name === "rest-429" ? Number(scenario.opts.count ?? 2) : scenario.name === "rest-500" ? Number(scenario.opts.count ?? Infinity) : 0;
-    if (failLimit > 0) {
+    const prefix = typeof scenario.opts.pathPrefix === "string" ? scenario.opts.pathPrefix : "";
+    if (failLimit > 0 && path.startsWith(prefix)) {
       const n = restFailures.get(path) ?? 0;
       if (n < failLimit) {
         restFailures.set(path, n + 1);
@@ -1272,6 +1388,45 @@ export async function startFakePolygon(options: FakePolygonOptions = {}): Promis
       const { results, more } = chainFor(q, now);
       const body: Record<string, unknown> = { status: "OK", results };
       if (more) body.next_url = `${origin}${path}?cursor=${encodeCursor({ ...q, offset: q.offset + q.limit })}`;
+      return reply(200, body);
+    }
+
+    // /v3/reference/dividends?ticker=...&ex_dividend_date.gte=...&order=desc&limit=...
+    if (path.replace(/\/+$/, "") === "/v3/reference/dividends") {
+      type DivQuery = { f: Record<string, string>; order: "asc" | "desc"; limit: number; offset: number };
+      const cursor = url.searchParams.get("cursor");
+      let q: DivQuery | null;
+      if (cursor) {
+        q = decodeCursor<DivQuery>(cursor);
+        if (!q) return reply(400, { status: "ERROR", error: "Invalid cursor" });
+      } else {
+        const f: Record<string, string> = {};
+        for (const [k, v] of url.searchParams) if (/^(ticker|dividend_type|frequency)$|^ex_dividend_date(\.(gt|gte|lt|lte))?$/.test(k)) f[k] = v;
+        // This fake knows dividends per ticker only; the vendor would list every ticker's.
+        if (!f.ticker) return reply(400, { status: "ERROR", error: "fake-polygon: the ticker parameter is required" });
+        const rawLimit = url.searchParams.get("limit");
+        const limit = rawLimit === null ? 10 : Math.trunc(Number(rawLimit));
+        if (!Number.isFinite(limit) || limit < 1 || limit > 1000) return reply(400, { status: "ERROR", error: "Limit must be between 1 and 1000." });
+        const sort = url.searchParams.get("sort") ?? "ex_dividend_date";
+        if (sort !== "ex_dividend_date") return reply(400, { status: "ERROR", error: "fake-polygon: only sort=ex_dividend_date is supported" });
+        q = { f, order: url.searchParams.get("order") === "asc" ? "asc" : "desc", limit, offset: 0 };
+      }
+      const f = q.f;
+      const all = fakeDividends(f.ticker, newYorkDate(new Date(now))).filter((d) => {
+        const e = d.ex_dividend_date;
+        if (f.ex_dividend_date !== undefined && e !== f.ex_dividend_date) return false;
+        if (f["ex_dividend_date.gt"] !== undefined && !(e > f["ex_dividend_date.gt"])) return false;
+        if (f["ex_dividend_date.gte"] !== undefined && !(e >= f["ex_dividend_date.gte"])) return false;
+        if (f["ex_dividend_date.lt"] !== undefined && !(e < f["ex_dividend_date.lt"])) return false;
+        if (f["ex_dividend_date.lte"] !== undefined && !(e <= f["ex_dividend_date.lte"])) return false;
+        if (f.dividend_type !== undefined && d.dividend_type !== f.dividend_type) return false;
+        if (f.frequency !== undefined && d.frequency !== Number(f.frequency)) return false;
+        return true;
+      });
+      const ordered = q.order === "asc" ? [...all].reverse() : all; // fakeDividends is newest first
+      const page = ordered.slice(q.offset, q.offset + q.limit);
+      const body: Record<string, unknown> = { status: "OK", results: page };
+      if (q.offset + q.limit < ordered.length) body.next_url = `${origin}${path}?cursor=${encodeCursor({ ...q, offset: q.offset + q.limit })}`;
       return reply(200, body);
     }
 
