@@ -56,12 +56,14 @@ describe("live dividend yield", () => {
     const from = new Date(Date.parse(`${today}T00:00:00Z`) - 365 * 86_400_000).toISOString().slice(0, 10);
     expect(asked[0].query).toMatchObject({ ticker: "XOM", "ex_dividend_date.gte": from, order: "desc" });
 
-    // By hand: regular cash of the trailing 365 days D, q = -ln(1 - D/S) at the chain's spot.
-    const regular = (await fakeDividends("XOM")).filter(
-      (d) => d.dividend_type === "CD" && d.frequency > 0 && d.ex_dividend_date >= from && d.ex_dividend_date <= today,
-    );
-    expect(regular).toHaveLength(4); // a quarterly payer
-    const D = regular.reduce((s, d) => s + d.cash_amount, 0);
+    // By hand: regular cash of the trailing 365 days D (the latest four of a quarterly payer: on the day an ex-date
+    // recurs exactly 365 days later both ends of the window hold one), q = -ln(1 - D/S) at the chain's spot.
+    const regular = (await fakeDividends("XOM"))
+      .filter((d) => d.dividend_type === "CD" && d.frequency > 0 && d.ex_dividend_date >= from && d.ex_dividend_date <= today)
+      .sort((a, b) => b.ex_dividend_date.localeCompare(a.ex_dividend_date));
+    expect(regular.length).toBeGreaterThanOrEqual(4);
+    expect(regular[0].frequency).toBe(4); // a quarterly payer
+    const D = regular.slice(0, 4).reduce((s, d) => s + d.cash_amount, 0);
     const expected = -Math.log(1 - D / chain.underlyingPrice);
     expect(chain.dividendYield).toBeCloseTo(expected, 10);
     expect(chain.dividendYield).toBeGreaterThan(0.025); // XOM-like, ~3.4%
