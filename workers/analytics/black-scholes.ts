@@ -11,7 +11,7 @@
  * long chain of dependent floating-point operations, so its latency, not its operation count, sets the speed.
  */
 import type { DisplayGreeks } from "../../schemas";
-import { expFast, logFast } from "./fast-exp";
+import { discountFactors, expFast, logFast } from "./fast-exp";
 import { CENTRAL, centralHalfFast, INV_SQRT_TWO_PI, normPdf, scaledTail } from "./normal";
 
 /** Inputs of the model; years is calendar time to expiry, rate and dividendYield continuously compounded, vol annualised. */
@@ -81,8 +81,9 @@ function kernel(call: boolean, greeks: boolean): void {
   const vol = KIN[5];
   // Discount factors from the library exp (correctly rounded in practice): deep in the money the price is the
   // discounted intrinsic value plus a sliver, and it must not fall an ulp under the value a user computes.
-  const dq = q === 0 ? 1 : Math.exp(-q * T);
-  const dr = r === 0 ? 1 : Math.exp(-r * T);
+  const disc = discountFactors(T, r, q);
+  const dq = disc[4];
+  const dr = disc[3];
   const sqrtT = Math.sqrt(T);
   const sig = vol * sqrtT;
   const sF = S * dq;

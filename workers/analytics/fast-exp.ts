@@ -87,3 +87,22 @@ export function logFast(x: number): number {
   const p = r + r2 * (-0.5 + r * (1 / 3) + r2 * (-0.25 + r * 0.2 + r2 * (-1 / 6 + r * (1 / 7))));
   return e * LN2_HI + LOG_C[j] + (e * LN2_LO + p);
 }
+
+// ---- discount factors
+
+// The last (years, rate, dividendYield) and their factors e^{-rT}, e^{-qT}. A chain is sorted by expiry, so
+// thousands of consecutive contracts share them: the kernels (price, Greeks, IV) ask twice per contract and pay
+// the library exp only when the expiry or a rate changes. Exact: the same Math.exp values, reused.
+const DISCOUNT = new Float64Array([NaN, NaN, NaN, 1, 1]);
+
+/** e^{-rate * years} and e^{-dividendYield * years} into DISCOUNT[3] and DISCOUNT[4] (1 for a zero rate). */
+export function discountFactors(years: number, rate: number, dividendYield: number): Float64Array {
+  if (years !== DISCOUNT[0] || rate !== DISCOUNT[1] || dividendYield !== DISCOUNT[2]) {
+    DISCOUNT[0] = years;
+    DISCOUNT[1] = rate;
+    DISCOUNT[2] = dividendYield;
+    DISCOUNT[3] = rate === 0 ? 1 : Math.exp(-rate * years);
+    DISCOUNT[4] = dividendYield === 0 ? 1 : Math.exp(-dividendYield * years);
+  }
+  return DISCOUNT;
+}
