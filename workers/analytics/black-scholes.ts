@@ -103,13 +103,14 @@ function kernel(call: boolean, greeks: boolean): void {
   }
   // Smaller tails N(-|d|), each relatively accurate. Cody's rationals are written out here rather than called:
   // V8 does not inline them into a kernel this size, and a call boxes its double argument and result (two heap
-  // allocations per call, four per option). Beyond sqrt(32) the asymptotic form is rare enough to call.
+  // allocations per call, four per option). Beyond sqrt(32) the asymptotic form is rare enough to call. The two
+  // tails are two copies of the same block, not a loop over both: ~5 ns less per option (paired A/B runs).
   const a1 = d1 < 0 ? -d1 : d1;
   const a2 = d2 < 0 ? -d2 : d2;
   let t1 = 0;
   let t2 = 0;
-  for (let k = 0; k < 2; k++) {
-    const y = k === 0 ? a1 : a2;
+  {
+    const y = a1;
     let t: number;
     if (y <= CENTRAL) {
       // Estrin's form (pairs of terms, then powers): positive coefficients, so no cancellation, and half the
@@ -120,7 +121,7 @@ function kernel(call: boolean, greeks: boolean): void {
       const den = 45507.789335026729956 + 10260.932208618978205 * u + (976.09855173777669322 + 47.20258190468824187 * u) * u2 + u2 * u2;
       t = 0.5 - (y * num) / den;
     } else {
-      const g = k === 0 ? g1 : g2;
+      const g = g1;
       if (y <= 5.656854249492380195206754896838) {
         const y2 = y * y;
         const y4 = y2 * y2;
@@ -135,8 +136,36 @@ function kernel(call: boolean, greeks: boolean): void {
         t = (g * num) / den;
       } else t = g * scaledTail(y);
     }
-    if (k === 0) t1 = t;
-    else t2 = t;
+    t1 = t;
+  }
+  {
+    const y = a2;
+    let t: number;
+    if (y <= CENTRAL) {
+      // Estrin's form (pairs of terms, then powers): positive coefficients, so no cancellation, and half the
+      // dependent multiply-adds of Horner's, which is what the kernel's latency is made of.
+      const u = y * y;
+      const u2 = u * u;
+      const num = 18154.981253343561249 + 1067.6894854603709582 * u + (161.02823106855587881 + 2.2352520354606839287 * u) * u2 + 0.065682337918207449113 * u2 * u2;
+      const den = 45507.789335026729956 + 10260.932208618978205 * u + (976.09855173777669322 + 47.20258190468824187 * u) * u2 + u2 * u2;
+      t = 0.5 - (y * num) / den;
+    } else {
+      const g = g2;
+      if (y <= 5.656854249492380195206754896838) {
+        const y2 = y * y;
+        const y4 = y2 * y2;
+        const num =
+          9842.7148383839780218 + 11602.651437647350124 * y + (6848.1904505362823326 + 2494.5375852903726711 * y) * y2 +
+          (597.27027639480026226 + 93.506656132177855979 * y + (8.8831497943883759412 + 0.39894151208813466764 * y) * y2) * y4 +
+          1.0765576773720192317e-8 * y4 * y4;
+        const den =
+          19685.429676859990727 + 38912.003286093271411 * y + (34900.952721145977266 + 18615.571640885098091 * y) * y2 +
+          (6485.558298266760755 + 1519.377599407554805 * y + (235.38790178262499861 + 22.266688044328115691 * y) * y2) * y4 +
+          y4 * y4;
+        t = (g * num) / den;
+      } else t = g * scaledTail(y);
+    }
+    t2 = t;
   }
   // N(d) and N(-d) from the small tail: the large one is 1 - small, which loses nothing relative.
   const nd1 = d1 < 0 ? t1 : 1 - t1;
