@@ -1,6 +1,8 @@
 import { data, Link, redirect } from "react-router";
 import { serverContext } from "../server-context";
 import { clearCookie, cookie, idpConfig, OAUTH_COOKIE, readCookie, secondsLeft, SESSION_COOKIE } from "../lib/session.server";
+import { profiles } from "../../workers/gateway/auth";
+import { AuthError, verifyToken } from "../../workers/gateway/jwt";
 import type { Route } from "./+types/auth.callback";
 
 type TokenResponse = { access_token?: string; id_token?: string; expires_in?: number; error?: string; error_description?: string };
@@ -29,9 +31,31 @@ export async function loader({ request, context }: Route.LoaderArgs) {
     return fail("The identity provider cannot be reached; try again shortly.", 502);
   }
   const body = (await res.json().catch(() => ({}))) as TokenResponse;
+  // A grant the provider refuses (4xx: invalid_grant for a spent or expired code, a verifier that does not match
+  // the challenge, ...) is this sign-in attempt failing, not the provider: 400, not 502 (502 stays for a provider
+  // that is down or answers nonsense).
+  if (!res.ok) return fail(`Sign-in failed: ${body.error_description ?? body.error ?? `token endpoint answered ${res.status}`}`, res.status >= 400 && res.status < 500 ? 400 : 502);
+  // The session keeps a token only after it verifies exactly as the gateway will verify it (keys, iss, aud, exp,
+  // the provider's rules). Before, any JWT-shaped token was stored: a forged, expired or wrong-audience token got
+  // a session cookie and a redirect home, where the page silently showed the user signed out.
   // The API verifies the access token (audience = our API); Cognito-style setups may only give a usable id token.
-  const token = isJwt(body.access_token) ? body.access_token : isJwt(body.id_token) ? body.id_token : null;
-  if (!res.ok || !token) return fail(`Sign-in failed: ${body.error_description ?? body.error ?? `token endpoint answered ${res.status}`}`, 502);
+  const provider = profiles(context.get(serverContext).cloudflare.env, false)[0];
+  if (!provider) return fail("Sign-in failed: the identity provider's keys are not configured (AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE).", 502);
+  const candidates = [body.access_token, body.id_token].filter(isJwt);
+  if (candidates.length === 0) return fail("Sign-in failed: the identity provider sent no token.", 502);
+  let token: string | null = null;
+  let reason: string | null = null;
+  for (const t of candidates) {
+    try {
+      await verifyToken(t, provider.profile, await provider.keys());
+      token = t;
+      break;
+    } catch (e) {
+      if (!(e instanceof AuthError)) throw e;
+      reason ??= e.message; // the access token's reason, the one that matters; safe to show (never the token)
+    }
+  }
+  if (!token) return fail(`Sign-in failed: the identity provider's token was not accepted (${reason}).`, reason === "identity provider keys unavailable" ? 502 : 400);
   const headers = new Headers();
   headers.append("Set-Cookie", cookie(request, SESSION_COOKIE, token, { maxAgeS: secondsLeft(token, body.expires_in ?? 3600) }));
   headers.append("Set-Cookie", clearCookie(request, OAUTH_COOKIE, "/auth"));
