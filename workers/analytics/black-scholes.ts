@@ -58,14 +58,20 @@ function valid(i: BsInput): boolean {
 const KS = new Float64Array(8);
 // Inputs of the kernel (spot, strike, years, rate, dividendYield, vol): doubles passed to a function that V8 does
 // not inline are boxed as heap numbers, one allocation each; typed-array slots carry them raw.
-const KIN = new Float64Array(6);
-function setInputs(S: number, K: number, T: number, r: number, q: number, vol: number): void {
+// Slots 6 and 7 carry the discount factors e^{-rT} and e^{-qT}, computed by the caller: directly for single
+// options, through the memo of discountFactors() in chain loops, where consecutive contracts share the expiry.
+// Discount factors come from the library exp (correctly rounded in practice): deep in the money the price is the
+// discounted intrinsic value plus a sliver, and it must not fall an ulp under the value a user computes.
+const KIN = new Float64Array(8);
+function setInputs(S: number, K: number, T: number, r: number, q: number, vol: number, dr: number, dq: number): void {
   KIN[0] = S;
   KIN[1] = K;
   KIN[2] = T;
   KIN[3] = r;
   KIN[4] = q;
   KIN[5] = vol;
+  KIN[6] = dr;
+  KIN[7] = dq;
 }
 
 /**
@@ -79,11 +85,8 @@ function kernel(call: boolean, greeks: boolean): void {
   const r = KIN[3];
   const q = KIN[4];
   const vol = KIN[5];
-  // Discount factors from the library exp (correctly rounded in practice): deep in the money the price is the
-  // discounted intrinsic value plus a sliver, and it must not fall an ulp under the value a user computes.
-  const disc = discountFactors(T, r, q);
-  const dq = disc[4];
-  const dr = disc[3];
+  const dr = KIN[6];
+  const dq = KIN[7];
   const sqrtT = Math.sqrt(T);
   const sig = vol * sqrtT;
   const sF = S * dq;
@@ -206,7 +209,8 @@ export function bsPrice(i: BsInput): number {
   if (!valid(i)) invalid(i);
   const call = i.kind === "call";
   if (!(i.vol * i.years > 0)) return degeneratePrice(call, i.spot, i.strike, i.years, i.rate, i.dividendYield);
-  setInputs(i.spot, i.strike, i.years, i.rate, i.dividendYield, i.vol);
+  const T = i.years;
+  setInputs(i.spot, i.strike, T, i.rate, i.dividendYield, i.vol, i.rate === 0 ? 1 : Math.exp(-i.rate * T), i.dividendYield === 0 ? 1 : Math.exp(-i.dividendYield * T));
   kernel(call, false);
   return KS[0];
 }
@@ -219,7 +223,7 @@ export function bsGreeks(i: BsInput): BsGreeks {
   const T = i.years;
   const r = i.rate;
   const q = i.dividendYield;
-  setInputs(i.spot, i.strike, T, r, q, i.vol);
+  setInputs(i.spot, i.strike, T, r, q, i.vol, r === 0 ? 1 : Math.exp(-r * T), q === 0 ? 1 : Math.exp(-q * T));
   kernel(call, true);
   const n1 = KS[1];
   const n2 = KS[2];
@@ -254,7 +258,8 @@ export function bsGreeksInto(
   vol: number,
 ): boolean {
   if (!(vol * years > 0)) return degenerateInto(out, offset, call, spot, strike, years, rate, dividendYield, vol);
-  setInputs(spot, strike, years, rate, dividendYield, vol);
+  const disc = discountFactors(years, rate, dividendYield);
+  setInputs(spot, strike, years, rate, dividendYield, vol, disc[3], disc[4]);
   kernel(call, true);
   const sFpdf = KS[4] * KS[3];
   const sign = call ? 1 : -1;
