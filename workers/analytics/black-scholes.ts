@@ -52,16 +52,20 @@ function valid(i: BsInput): boolean {
 
 // Scratch results of the kernel instead of a returned object, so the price path allocates nothing. Safe because
 // the kernel is synchronous and never re-entered.
-// Slots of KS: price, N(+-d1) and N(+-d2) for the option's kind, phi(d1), S e^{-qT}, K e^{-rT}, sqrt(T), e^{-qT}.
+// Slots of KS: price, delta, gamma, vega, theta, rho (raw units, as bsGreeks) and N(+-d2) for the option's kind
+// (the probability of finishing in the money). The Greeks are finished here, not in the callers: bsGreeks must
+// stay under V8's inlining limit (460 bytes of bytecode), or its result object can no longer be optimised away.
 // A Float64Array rather than module-level `let`s: V8 (Node 20) boxes every double stored in a module variable
 // as a new heap number, which cost more than the maths; typed-array slots store raw doubles.
 const KS = new Float64Array(8);
 // Inputs of the kernel (spot, strike, years, rate, dividendYield, vol): doubles passed to a function that V8 does
 // not inline are boxed as heap numbers, one allocation each; typed-array slots carry them raw.
-// Slots 6 and 7 carry the discount factors e^{-rT} and e^{-qT}, computed by the caller: directly for single
-// options, through the memo of discountFactors() in chain loops, where consecutive contracts share the expiry.
-// Discount factors come from the library exp (correctly rounded in practice): deep in the money the price is the
-// discounted intrinsic value plus a sliver, and it must not fall an ulp under the value a user computes.
+// Slots 6 and 7 carry the discount factors e^{-rT} and e^{-qT} when the caller has them (chain loops, from the
+// memo of discountFactors(): consecutive contracts share the expiry), NaN when the kernel should compute them
+// (single options; computing them in bsGreeks itself would grow it past what V8 inlines, and a bsGreeks that is
+// not inlined must materialise its result object). Discount factors come from the library exp (correctly rounded
+// in practice): deep in the money the price is the discounted intrinsic value plus a sliver, and it must not
+// fall an ulp under the value a user computes.
 const KIN = new Float64Array(8);
 function setInputs(S: number, K: number, T: number, r: number, q: number, vol: number, dr: number, dq: number): void {
   KIN[0] = S;
@@ -85,8 +89,12 @@ function kernel(call: boolean, greeks: boolean): void {
   const r = KIN[3];
   const q = KIN[4];
   const vol = KIN[5];
-  const dr = KIN[6];
-  const dq = KIN[7];
+  let dr = KIN[6];
+  let dq = KIN[7];
+  if (dr !== dr) {
+    dr = r === 0 ? 1 : Math.exp(-r * T);
+    dq = q === 0 ? 1 : Math.exp(-q * T);
+  }
   const sqrtT = Math.sqrt(T);
   const sig = vol * sqrtT;
   const sF = S * dq;
@@ -188,13 +196,17 @@ function kernel(call: boolean, greeks: boolean): void {
   }
   KS[0] = price;
   if (greeks) {
-    KS[1] = call ? nd1 : nmd1;
-    KS[2] = call ? nd2 : nmd2;
-    KS[3] = g1 * INV_SQRT_TWO_PI;
-    KS[4] = sF;
-    KS[5] = kD;
-    KS[6] = sqrtT;
-    KS[7] = dq;
+    const n1 = call ? nd1 : nmd1;
+    const n2 = call ? nd2 : nmd2;
+    const sign = call ? 1 : -1;
+    const sFpdf = sF * g1 * INV_SQRT_TWO_PI;
+    KS[1] = sign * dq * n1;
+    KS[2] = sFpdf / (S * S * vol * sqrtT);
+    KS[3] = sFpdf * sqrtT;
+    // The time decay common to calls and puts, then the carry terms with the kind's sign.
+    KS[4] = (-0.5 * sFpdf * vol) / sqrtT + sign * (q * sF * n1 - r * kD * n2);
+    KS[5] = sign * kD * T * n2;
+    KS[6] = n2;
   }
 }
 
@@ -209,8 +221,7 @@ export function bsPrice(i: BsInput): number {
   if (!valid(i)) invalid(i);
   const call = i.kind === "call";
   if (!(i.vol * i.years > 0)) return degeneratePrice(call, i.spot, i.strike, i.years, i.rate, i.dividendYield);
-  const T = i.years;
-  setInputs(i.spot, i.strike, T, i.rate, i.dividendYield, i.vol, i.rate === 0 ? 1 : Math.exp(-i.rate * T), i.dividendYield === 0 ? 1 : Math.exp(-i.dividendYield * T));
+  setInputs(i.spot, i.strike, i.years, i.rate, i.dividendYield, i.vol, NaN, NaN);
   kernel(call, false);
   return KS[0];
 }
@@ -220,25 +231,9 @@ export function bsGreeks(i: BsInput): BsGreeks {
   if (!valid(i)) invalid(i);
   const call = i.kind === "call";
   if (!(i.vol * i.years > 0)) return degenerateGreeks(i);
-  const T = i.years;
-  const r = i.rate;
-  const q = i.dividendYield;
-  setInputs(i.spot, i.strike, T, r, q, i.vol, r === 0 ? 1 : Math.exp(-r * T), q === 0 ? 1 : Math.exp(-q * T));
+  setInputs(i.spot, i.strike, i.years, i.rate, i.dividendYield, i.vol, NaN, NaN);
   kernel(call, true);
-  const n1 = KS[1];
-  const n2 = KS[2];
-  const sFpdf = KS[4] * KS[3];
-  // The time decay common to calls and puts; then carry terms with the kind's sign.
-  const decay = (-0.5 * sFpdf * i.vol) / KS[6];
-  const sign = call ? 1 : -1;
-  return {
-    price: KS[0],
-    delta: sign * KS[7] * n1,
-    gamma: sFpdf / (i.spot * i.spot * i.vol * KS[6]),
-    vega: sFpdf * KS[6],
-    theta: decay + sign * (q * KS[4] * n1 - r * KS[5] * n2),
-    rho: sign * KS[5] * T * n2,
-  };
+  return { price: KS[0], delta: KS[1], gamma: KS[2], vega: KS[3], theta: KS[4], rho: KS[5] };
 }
 
 /**
@@ -261,15 +256,7 @@ export function bsGreeksInto(
   const disc = discountFactors(years, rate, dividendYield);
   setInputs(spot, strike, years, rate, dividendYield, vol, disc[3], disc[4]);
   kernel(call, true);
-  const sFpdf = KS[4] * KS[3];
-  const sign = call ? 1 : -1;
-  out[offset] = KS[0];
-  out[offset + 1] = sign * KS[7] * KS[1];
-  out[offset + 2] = sFpdf / (spot * spot * vol * KS[6]);
-  out[offset + 3] = sFpdf * KS[6];
-  out[offset + 4] = (-0.5 * sFpdf * vol) / KS[6] + sign * (dividendYield * KS[4] * KS[1] - rate * KS[5] * KS[2]);
-  out[offset + 5] = sign * KS[5] * years * KS[2];
-  out[offset + 6] = KS[2];
+  for (let k = 0; k < 7; k++) out[offset + k] = KS[k];
   return true;
 }
 
