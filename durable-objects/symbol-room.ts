@@ -12,7 +12,7 @@ import type { FeedBatch, FeedTrade } from "../schemas/polygon-ws";
 import type { PolygonDividend } from "../schemas/polygon-rest";
 import { appConfig, marketMode, polygonApiKey, type AppConfig, type MarketMode } from "../workers/config";
 import { newYorkDate } from "../workers/market/calendar";
-import { filterContracts } from "../workers/market/chain-query";
+import { filterContracts, matchesFilter } from "../workers/market/chain-query";
 import { daysBefore, DIVIDEND_WINDOW_DAYS, dividendYield } from "../workers/market/dividends";
 import { packSnapshot, type PackedSnapshot } from "../workers/market/packed-chain";
 import { applyOptionQuote, applyOptionTrades, applyStockQuote, applyStockTrades, remark } from "../workers/market/live-chain";
@@ -117,8 +117,10 @@ export class SymbolRoom extends DurableObject<Env> {
   async summary(symbol: string, filter: ChainFilter = {}, opts: RoomOptions = {}): Promise<MarketSummary> {
     const now = new Date();
     await this.#ensure(symbol, now, opts);
-    const chain = this.#chainNow(now, filter);
-    return { quote: this.#quoteNow(now), expirations: chain.expirations.length, contracts: chain.contracts.length, chainSource: chain.source, chainStale: chain.stale };
+    // Counted in place: the first layer only needs the window's size, not a copy of its contracts.
+    let contracts = 0;
+    for (const c of this.#contracts.values()) if (matchesFilter(c, filter)) contracts++;
+    return { quote: this.#quoteNow(now), expirations: this.#head!.expirations.length, contracts, chainSource: this.#meta!.source, chainStale: this.#isStale(now) };
   }
 
   /** Quote only: cheap, no chain transfer. */

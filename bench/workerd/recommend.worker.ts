@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import type { MarketSnapshot, OptionContract, SignalsBundle } from "../../schemas";
 import { db } from "../../workers/db/client";
-import { filterContracts } from "../../workers/market/chain-query";
+import { filterContracts, matchesFilter } from "../../workers/market/chain-query";
 import { packSnapshot, unpackSnapshot } from "../../workers/market/packed-chain";
 import { formatOcc } from "../../workers/market/polygon/occ";
 import { initialState, syntheticChain, syntheticDailyBars, syntheticQuote } from "../../workers/market/synthetic";
@@ -73,7 +73,7 @@ export default {
       // What SymbolRoom.summary() answers: the quote and the window's size, no contract copy.
       summary: async (_symbol, filter) => {
         const chain = snap!.chain;
-        return { quote: structuredClone(snap!.quote), expirations: chain.expirations.length, contracts: filterContracts(chain.contracts, filter).length, chainSource: chain.source, chainStale: chain.stale };
+        return { quote: structuredClone(snap!.quote), expirations: chain.expirations.length, contracts: chain.contracts.reduce((n, c) => n + (matchesFilter(c, filter) ? 1 : 0), 0), chainSource: chain.source, chainStale: chain.stale };
       },
       signals: async () => signals!,
       llmProvider: "template",
