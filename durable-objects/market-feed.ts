@@ -85,20 +85,20 @@ export class MarketFeed extends DurableObject<Env> {
   // ------------------------------------------------------------------------------------------------ RPC
 
   /** A room wants `topics` (e.g. Q.SPY) from `cluster`. Returns the reference count of each topic. */
-  async subscribe(cluster: Cluster, room: string, topics: string[]): Promise<Record<string, number>> {
-    this.#setCluster(cluster);
-    const before = new Set(this.#activeTopics());
-    for (const t of topics) this.ctx.storage.sql.exec("INSERT OR IGNORE INTO topic_refs (topic, room) VALUES (?, ?)", t, room);
-    this.#loadRoutes();
-    await this.#reconcile(before);
-    return this.#refCounts(topics);
+  subscribe(cluster: Cluster, room: string, topics: string[]): Promise<Record<string, number>> {
+    return this.#changeRefs(cluster, topics, (t) => this.ctx.storage.sql.exec("INSERT OR IGNORE INTO topic_refs (topic, room) VALUES (?, ?)", t, room));
   }
 
   /** A room no longer wants `topics`; the upstream subscription goes when the last room lets go. */
-  async unsubscribe(cluster: Cluster, room: string, topics: string[]): Promise<Record<string, number>> {
+  unsubscribe(cluster: Cluster, room: string, topics: string[]): Promise<Record<string, number>> {
+    return this.#changeRefs(cluster, topics, (t) => this.ctx.storage.sql.exec("DELETE FROM topic_refs WHERE topic = ? AND room = ?", t, room));
+  }
+
+  /** Applies a room's reference change per topic, then brings the upstream subscriptions in line with the refs. */
+  async #changeRefs(cluster: Cluster, topics: string[], change: (topic: string) => void): Promise<Record<string, number>> {
     this.#setCluster(cluster);
     const before = new Set(this.#activeTopics());
-    for (const t of topics) this.ctx.storage.sql.exec("DELETE FROM topic_refs WHERE topic = ? AND room = ?", t, room);
+    for (const t of topics) change(t);
     this.#loadRoutes();
     await this.#reconcile(before);
     return this.#refCounts(topics);
