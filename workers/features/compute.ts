@@ -4,7 +4,7 @@
  */
 import type { Bar, OnlineFeatures, OptionChain } from "../../schemas";
 import { atrSeries, dmiSeries, last, sma } from "../signals/indicators";
-import { trendScore } from "../signals/bundle";
+import { barColumns, trendScore } from "../signals/bundle";
 import { closeToCloseVolSeries, parkinsonVolSeries, yangZhangVolSeries } from "../signals/volatility";
 
 export const FEATURES_VERSION = "features/1";
@@ -77,13 +77,7 @@ export function liquidityFromChain(chain: OptionChain): LiquidityAggregates {
 /** The nightly realized-vol row of the last bar: close-to-close 20/60, Parkinson 20, Yang-Zhang 20, trend. */
 export function realizedVolRow(bars: readonly Bar[]) {
   const n = bars.length;
-  const o = new Float64Array(n), h = new Float64Array(n), l = new Float64Array(n), c = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    o[i] = bars[i].open;
-    h[i] = bars[i].high;
-    l[i] = bars[i].low;
-    c[i] = bars[i].close;
-  }
+  const { open: o, high: h, low: l, close: c } = barColumns(bars);
   return {
     date: n ? bars[n - 1].date : null,
     cc20: last(closeToCloseVolSeries(c, 20)),

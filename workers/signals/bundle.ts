@@ -32,8 +32,8 @@ export function volatilityRegime(rv20: Float64Array): Technical["volatilityRegim
   return current < q(0.25) ? "low" : current > q(0.75) ? "high" : "normal";
 }
 
-/** Technical part from daily bars (oldest first). asOf is the last bar's 16:00 New York close. */
-export function technicalPart(bars: readonly Bar[], source: DataSource, fallback: boolean, asOf: string): Technical {
+/** Open, high, low and close of daily bars (oldest first) as columns, the indicators' input. */
+export function barColumns(bars: readonly Bar[]): { open: Float64Array; high: Float64Array; low: Float64Array; close: Float64Array } {
   const n = bars.length;
   const open = new Float64Array(n), high = new Float64Array(n), low = new Float64Array(n), close = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -42,6 +42,13 @@ export function technicalPart(bars: readonly Bar[], source: DataSource, fallback
     low[i] = bars[i].low;
     close[i] = bars[i].close;
   }
+  return { open, high, low, close };
+}
+
+/** Technical part from daily bars (oldest first). asOf is the last bar's 16:00 New York close. */
+export function technicalPart(bars: readonly Bar[], source: DataSource, fallback: boolean, asOf: string): Technical {
+  const n = bars.length;
+  const { open, high, low, close } = barColumns(bars);
   const lastClose = n ? close[n - 1] : null;
   const sma20 = sma(close, 20);
   const sma50 = sma(close, 50);
