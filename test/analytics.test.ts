@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { expFast, logFast } from "../workers/analytics/fast-exp";
+import { expFast, logFast, logRatio } from "../workers/analytics/fast-exp";
+import reference from "./fixtures/analytics-reference.json";
 import { normCdfFast } from "../workers/analytics/normal";
 import { bsGreeks, bsPrice, impliedVol, normCdf, normInv, normPdf, toDisplayGreeks, type BsInput } from "../workers/analytics";
 
@@ -116,6 +117,26 @@ describe("the kernels' exponential and logarithm (expFast, logFast)", () => {
     expect(Number.isNaN(logFast(-1))).toBe(true);
     expect(logFast(Infinity)).toBe(Infinity);
     expect(rel(logFast(5e-324), Math.log(5e-324))).toBeLessThan(1e-15); // subnormals go to the library
+  });
+});
+
+describe("the kernels' ln(a/b) without a division (logRatio)", () => {
+  it("is within 2.5e-16 (times |ln| above 1) of mpmath's ln(a/b), and within 1e-17 when a/b is next to 1", () => {
+    const cases = reference.logRatio as Array<{ a: number; b: number; ln: number }>;
+    expect(cases.length).toBeGreaterThan(400);
+    let worst = 0;
+    let worstNearOne = 0;
+    for (const { a, b, ln } of cases) {
+      const err = Math.abs(logRatio(a, b) - ln);
+      // Next to 1 the quotient a/b alone would carry 1.1e-16 of rounding; the term-by-term difference does not.
+      if (Math.abs(ln) < 1e-4) worstNearOne = Math.max(worstNearOne, err);
+      else worst = Math.max(worst, err / Math.max(1, Math.abs(ln)));
+    }
+    expect(worst).toBeLessThan(2.5e-16);
+    expect(worstNearOne).toBeLessThan(1e-17);
+    expect(logRatio(3, 3)).toBe(0);
+    // Its domain is normal doubles; the kernel sends a subnormal spot or strike to the library log instead.
+    expect(rel(bsPrice({ kind: "put", spot: 1e-310, strike: 1e-310, years: 1, rate: 0, dividendYield: 0, vol: 0.2 }), 1e-310 * 0.07965567455405798)).toBeLessThan(1e-12);
   });
 });
 

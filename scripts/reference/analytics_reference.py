@@ -168,6 +168,23 @@ def bs2002_cases():
     return out
 
 
+def log_ratio_cases():
+    # ln(a/b) for the kernels' division-free log (fast-exp.ts, logRatio): spot/strike-like pairs, ratios next to 1
+    # (same and neighbouring table points), and the extremes of the double range.
+    import random
+    rnd = random.Random(4)
+    pairs = []
+    for _ in range(300):
+        a = math.exp(rnd.uniform(0, 8.5))
+        pairs.append((a, a * math.exp(rnd.uniform(-3, 3))))
+    for k in range(1, 60):
+        a = 100 + k * 0.37
+        pairs.append((a, a * (1 + (k if k % 2 else -k) * 1e-9)))
+        pairs.append((a, a + 0.01 * k))
+    pairs += [(1e-300, 3.0), (7.5, 1e300), (1.7e308, 1e-307), (2.2250738585072014e-308, 1.0), (1.5 * 2.0 ** 1023, 1.25), (1.0, 1.0)]
+    return [{"a": a, "b": b, "ln": float(log(mpf(a) / mpf(b)))} for a, b in pairs]
+
+
 if __name__ == "__main__":
     print(json.dumps({
         "generator": "scripts/reference/analytics_reference.py (mpmath %s, %d digits)" % (mpmath.__version__, mp.dps),
@@ -175,4 +192,5 @@ if __name__ == "__main__":
         "impliedVol": iv_cases(),
         "bivariateNormal": bvn_cases(),
         "bs2002": bs2002_cases(),
+        "logRatio": log_ratio_cases(),
     }, indent=None))
