@@ -12,7 +12,7 @@
  */
 import type { DisplayGreeks } from "../../schemas";
 import { discountFactors, expFast, logRatio } from "./fast-exp";
-import { CENTRAL, centralHalfFast, INV_SQRT_TWO_PI, normPdf, scaledTail } from "./normal";
+import { CODY, normPdf, scaledTail } from "./normal";
 
 /** Inputs of the model; years is calendar time to expiry, rate and dividendYield continuously compounded, vol annualised. */
 export type BsInput = {
@@ -95,6 +95,7 @@ function setInputs(S: number, K: number, T: number, r: number, q: number, vol: n
  * density in the other scratch variables. Arguments are plain numbers so the function stays monomorphic.
  */
 function kernel(call: boolean, greeks: boolean): void {
+  const c = CODY; // Cody's coefficients at literal offsets (normal.ts): loads, not materialised literals
   const S = KIN[0];
   const K = KIN[1];
   const T = KIN[2];
@@ -141,27 +142,21 @@ function kernel(call: boolean, greeks: boolean): void {
   {
     const y = a1;
     let t: number;
-    if (y <= CENTRAL) {
+    if (y <= c[37]) {
       // Estrin's form (pairs of terms, then powers): positive coefficients, so no cancellation, and half the
       // dependent multiply-adds of Horner's, which is what the kernel's latency is made of.
       const u = y * y;
       const u2 = u * u;
-      const num = 18154.981253343561249 + 1067.6894854603709582 * u + (161.02823106855587881 + 2.2352520354606839287 * u) * u2 + 0.065682337918207449113 * u2 * u2;
-      const den = 45507.789335026729956 + 10260.932208618978205 * u + (976.09855173777669322 + 47.20258190468824187 * u) * u2 + u2 * u2;
+      const num = c[0] + c[1] * u + (c[2] + c[3] * u) * u2 + c[4] * u2 * u2;
+      const den = c[5] + c[6] * u + (c[7] + c[8] * u) * u2 + u2 * u2;
       t = 0.5 - (y * num) / den;
     } else {
       const g = g1;
-      if (y <= 5.656854249492380195206754896838) {
+      if (y <= c[38]) {
         const y2 = y * y;
         const y4 = y2 * y2;
-        const num =
-          9842.7148383839780218 + 11602.651437647350124 * y + (6848.1904505362823326 + 2494.5375852903726711 * y) * y2 +
-          (597.27027639480026226 + 93.506656132177855979 * y + (8.8831497943883759412 + 0.39894151208813466764 * y) * y2) * y4 +
-          1.0765576773720192317e-8 * y4 * y4;
-        const den =
-          19685.429676859990727 + 38912.003286093271411 * y + (34900.952721145977266 + 18615.571640885098091 * y) * y2 +
-          (6485.558298266760755 + 1519.377599407554805 * y + (235.38790178262499861 + 22.266688044328115691 * y) * y2) * y4 +
-          y4 * y4;
+        const num = c[9] + c[10] * y + (c[11] + c[12] * y) * y2 + (c[13] + c[14] * y + (c[15] + c[16] * y) * y2) * y4 + c[17] * y4 * y4;
+        const den = c[18] + c[19] * y + (c[20] + c[21] * y) * y2 + (c[22] + c[23] * y + (c[24] + c[25] * y) * y2) * y4 + y4 * y4;
         t = g * (num / den); // num/den is ready before g (the exp): one multiply after it, not a division
       } else t = g * scaledTail(y);
     }
@@ -170,27 +165,21 @@ function kernel(call: boolean, greeks: boolean): void {
   {
     const y = a2;
     let t: number;
-    if (y <= CENTRAL) {
+    if (y <= c[37]) {
       // Estrin's form (pairs of terms, then powers): positive coefficients, so no cancellation, and half the
       // dependent multiply-adds of Horner's, which is what the kernel's latency is made of.
       const u = y * y;
       const u2 = u * u;
-      const num = 18154.981253343561249 + 1067.6894854603709582 * u + (161.02823106855587881 + 2.2352520354606839287 * u) * u2 + 0.065682337918207449113 * u2 * u2;
-      const den = 45507.789335026729956 + 10260.932208618978205 * u + (976.09855173777669322 + 47.20258190468824187 * u) * u2 + u2 * u2;
+      const num = c[0] + c[1] * u + (c[2] + c[3] * u) * u2 + c[4] * u2 * u2;
+      const den = c[5] + c[6] * u + (c[7] + c[8] * u) * u2 + u2 * u2;
       t = 0.5 - (y * num) / den;
     } else {
       const g = g2;
-      if (y <= 5.656854249492380195206754896838) {
+      if (y <= c[38]) {
         const y2 = y * y;
         const y4 = y2 * y2;
-        const num =
-          9842.7148383839780218 + 11602.651437647350124 * y + (6848.1904505362823326 + 2494.5375852903726711 * y) * y2 +
-          (597.27027639480026226 + 93.506656132177855979 * y + (8.8831497943883759412 + 0.39894151208813466764 * y) * y2) * y4 +
-          1.0765576773720192317e-8 * y4 * y4;
-        const den =
-          19685.429676859990727 + 38912.003286093271411 * y + (34900.952721145977266 + 18615.571640885098091 * y) * y2 +
-          (6485.558298266760755 + 1519.377599407554805 * y + (235.38790178262499861 + 22.266688044328115691 * y) * y2) * y4 +
-          y4 * y4;
+        const num = c[9] + c[10] * y + (c[11] + c[12] * y) * y2 + (c[13] + c[14] * y + (c[15] + c[16] * y) * y2) * y4 + c[17] * y4 * y4;
+        const den = c[18] + c[19] * y + (c[20] + c[21] * y) * y2 + (c[22] + c[23] * y + (c[24] + c[25] * y) * y2) * y4 + y4 * y4;
         t = g * (num / den);
       } else t = g * scaledTail(y);
     }
@@ -217,7 +206,7 @@ function kernel(call: boolean, greeks: boolean): void {
     const n1 = call ? nd1 : nmd1;
     const n2 = call ? nd2 : nmd2;
     const sign = call ? 1 : -1;
-    const sFpdf = sF * INV_SQRT_TWO_PI * g1; // g1 last: it is the latest input
+    const sFpdf = sF * c[39] * g1; // g1 last: it is the latest input
     KS[1] = sign * dq * n1;
     KS[2] = sFpdf * gammaScale;
     KS[3] = sFpdf * sqrtT;
