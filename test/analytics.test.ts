@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { expFast, logFast, logRatio } from "../workers/analytics/fast-exp";
 import reference from "./fixtures/analytics-reference.json";
-import { normCdfFast } from "../workers/analytics/normal";
+import { centralHalfFast, CODY, normCdfFast, scaledTail } from "../workers/analytics/normal";
 import { bsGreeks, bsPrice, impliedVol, normCdf, normInv, normPdf, toDisplayGreeks, type BsInput } from "../workers/analytics";
 import { bsGreeksInto } from "../workers/analytics/black-scholes";
 
@@ -62,6 +62,18 @@ describe("normal distribution", () => {
     expect(normInv(1)).toBe(Infinity);
     expect(Number.isNaN(normInv(1.5))).toBe(true);
     for (let p = 0.001; p < 1; p += 0.0137) expect(rel(normCdf(normInv(p)), p)).toBeLessThan(5e-15);
+  });
+});
+
+describe("Cody's coefficients: one table (CODY), and the literal copies in the implied-vol helpers", () => {
+  it("scaledTail and centralHalfFast compute exactly what CODY's polynomials give", () => {
+    const horner = (from: number, n: number, x: number, monic: boolean) => {
+      let acc = monic ? 1 : CODY[from + n - 1];
+      for (let k = monic ? n - 1 : n - 2; k >= 0; k--) acc = acc * x + CODY[from + k];
+      return acc;
+    };
+    for (let y = 0.7; y < 5.6; y += 0.013) expect(scaledTail(y)).toBe(horner(9, 9, y, false) / horner(18, 8, y, true));
+    for (let x = -0.66; x < 0.66; x += 0.0071) expect(centralHalfFast(x)).toBe((x * horner(0, 5, x * x, false)) / horner(5, 4, x * x, true));
   });
 });
 

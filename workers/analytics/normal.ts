@@ -15,8 +15,8 @@ const SQRT_2PI = 2.506628274631000502415765284811;
 const SQRT_32 = 5.656854249492380195206754896838;
 
 /**
- * Cody's coefficients in one Float64Array, each polynomial in ascending powers, read at literal offsets (the
- * Black-Scholes kernel reads it too). A typed array rather than literals: V8 materialises each double literal with
+ * Cody's coefficients in one Float64Array, each polynomial in ascending powers, read at literal offsets by normCdf
+ * and the Black-Scholes kernel (scaledTail and centralHalfFast keep them as literals, for the implied-vol kernels). A typed array rather than literals: V8 materialises each double literal with
  * two instructions, one of them a general-register to vector move; an element is one load folded into the
  * arithmetic plus a bounds check on the integer units. With ~50 coefficients in the kernel that measured about
  * 1 ns less per option (bench/analytics.ts, alternating runs), with bit-identical results.
@@ -160,24 +160,31 @@ export const SQRT_TWO_PI = SQRT_2PI;
 
 /** Cody's scaled lower tail N(-y) / e^{-y^2/2} for y > 0.66291 (dimensionless); pair it with the caller's exp. */
 export function scaledTail(y: number): number {
-  const c = CODY;
-  if (y <= c[38]) {
-    const num = ((((((((c[17] * y + c[16]) * y + c[15]) * y + c[14]) * y + c[13]) * y + c[12]) * y + c[11]) * y + c[10]) * y + c[9]);
-    const den = ((((((((y + c[25]) * y + c[24]) * y + c[23]) * y + c[22]) * y + c[21]) * y + c[20]) * y + c[19]) * y + c[18]);
+  // CODY's elements 9-36 written as literals, here and in centralHalfFast: the implied-vol kernels inline these
+  // helpers, and with element loads they no longer fit V8's inlining budget (IV solve 265-275 -> 300-320 ns).
+  if (y <= 5.656854249492380195206754896838) {
+    const num =
+      ((((((((1.0765576773720192317e-8 * y + 0.39894151208813466764) * y + 8.8831497943883759412) * y + 93.506656132177855979) * y +
+        597.27027639480026226) * y + 2494.5375852903726711) * y + 6848.1904505362823326) * y + 11602.651437647350124) * y +
+        9842.7148383839780218);
+    const den =
+      ((((((((y + 22.266688044328115691) * y + 235.38790178262499861) * y + 1519.377599407554805) * y + 6485.558298266760755) * y +
+        18615.571640885098091) * y + 34900.952721145977266) * y + 38912.003286093271411) * y + 19685.429676859990727);
     return num / den;
   }
   const z = 1 / (y * y);
-  const num = (((((c[31] * z + c[30]) * z + c[29]) * z + c[28]) * z + c[27]) * z + c[26]) * z;
-  const den = ((((z + c[36]) * z + c[35]) * z + c[34]) * z + c[33]) * z + c[32];
-  return (c[39] - num / den) / y;
+  const num =
+    (((((0.02307344176494017303 * z + 0.21589853405795699) * z + 0.1274011611602473639) * z + 0.022235277870649807) * z +
+      0.001421619193227893466) * z + 2.9112874951168792e-5) * z;
+  const den = ((((z + 1.28426009614491121) * z + 0.468238212480865118) * z + 0.0659881378689285515) * z + 0.00378239633202758244) * z + 7.29751555083966205e-5;
+  return (0.398942280401432677939946059934 - num / den) / y;
 }
 
-/** N(d) - 1/2 for |d| <= 0.66291 (Cody's central rational), unrolled; no exp and no cancellation. */
+/** N(d) - 1/2 for |d| <= 0.66291 (Cody's central rational, CODY 0-8 as literals: see scaledTail), unrolled; no exp and no cancellation. */
 export function centralHalfFast(x: number): number {
-  const c = CODY;
   const s = x * x;
-  const num = (((c[4] * s + c[3]) * s + c[2]) * s + c[1]) * s + c[0];
-  const den = (((s + c[8]) * s + c[7]) * s + c[6]) * s + c[5];
+  const num = (((0.065682337918207449113 * s + 2.2352520354606839287) * s + 161.02823106855587881) * s + 1067.6894854603709582) * s + 18154.981253343561249;
+  const den = (((s + 47.20258190468824187) * s + 976.09855173777669322) * s + 10260.932208618978205) * s + 45507.789335026729956;
   return (x * num) / den;
 }
 
