@@ -21,14 +21,16 @@ const SINK = new Float64Array(1);
 /**
  * ns per call of body(i), median of RUNS runs of n calls each (after three warm-up runs for the JIT). Each call
  * compiles its own copy of the timing loop (new Function): a shared loop would see every library's body at one
- * call site, turn megamorphic and stop inlining, penalising whichever library is measured later.
+ * call site, turn megamorphic and stop inlining, penalising whichever library is measured later. The copies differ
+ * by a numbered comment: V8 caches `new Function` by source text, and identical copies would share one function.
  */
+let loops = 0;
 function nsPer(n: number, body: (i: number) => number): { median: number; runs: number[] } {
   const loop = new Function(
     "body",
     "n",
     "sink",
-    "let s = 0; const t0 = performance.now(); for (let i = 0; i < n; i++) s += body(i); const ns = ((performance.now() - t0) * 1e6) / n; sink[0] += s; return ns;",
+    `/* timing loop ${++loops} */ let s = 0; const t0 = performance.now(); for (let i = 0; i < n; i++) s += body(i); const ns = ((performance.now() - t0) * 1e6) / n; sink[0] += s; return ns;`,
   ) as (body: (i: number) => number, n: number, sink: Float64Array) => number;
   const run = () => loop(body, n, SINK);
   // Warm-up: V8 first compiles the loop on-stack (OSR), and only after a few calls the whole function; timing the
@@ -36,6 +38,15 @@ function nsPer(n: number, body: (i: number) => number): { median: number; runs: 
   for (let w = 0; w < 3; w++) run();
   const runs = Array.from({ length: RUNS }, run);
   return { median: median(runs), runs };
+}
+
+/**
+ * The timed body for one library, as a closure of its own: closures created at one site of the source share their
+ * call feedback, so a loop over the libraries would hand each later library a polymorphic call (numbered copies,
+ * as in nsPer).
+ */
+function bodyFor<A>(f: (a: A) => unknown, rows: readonly A[], expr: string): (i: number) => number {
+  return new Function("f", "rows", `/* body ${++loops} */ return (i) => ${expr};`)(f, rows) as (i: number) => number;
 }
 
 // ---- inputs: the peers know no dividend yield, so q = 0 everywhere they are compared
@@ -143,7 +154,7 @@ const greekTimes: Record<string, number> = {};
 const greekRows: Array<[string, number, number[], Record<string, number>]> = [];
 for (const [name, f] of Object.entries(libs)) {
   const n = name.startsWith("black-scholes +") ? 20_000 : 400_000;
-  const t = nsPer(n, (i) => f(inputs[i & 1023]).theta);
+  const t = nsPer(n, bodyFor(f, inputs, "f(rows[i & 1023]).theta"));
   greekTimes[name] = t.median;
   greekRows.push([name, t.median, t.runs, accuracy(f)]);
 }
@@ -164,7 +175,7 @@ console.log(`\nImplied vol (ns per solve, median of ${RUNS}; accuracy = worst |v
 const ivTimes: Record<string, number> = {};
 for (const [name, f] of Object.entries(ivLibs)) {
   const n = name === "implied-volatility" ? 2_000 : name.includes("default") ? 20_000 : 100_000;
-  const t = nsPer(n, (i) => f(priced[i & 1023]) ?? 0);
+  const t = nsPer(n, bodyFor(f, priced, "f(rows[i & 1023]) ?? 0"));
   ivTimes[name] = t.median;
   const a = ivAccuracy(f);
   console.log(
