@@ -33,7 +33,7 @@ function invalid(i: BsInput): never {
   if (i.kind !== "call" && i.kind !== "put") throw new RangeError(`bs: kind must be "call" or "put", got ${String(i.kind)}`);
   if (!(i.spot > 0) || !Number.isFinite(i.spot)) throw new RangeError(`bs: spot must be a positive number, got ${i.spot}`);
   if (!(i.strike > 0) || !Number.isFinite(i.strike)) throw new RangeError(`bs: strike must be a positive number, got ${i.strike}`);
-  tooSmall(i.spot, i.strike);
+  rejectSubnormal(i.spot, i.strike);
   if (!(i.years >= 0) || !Number.isFinite(i.years)) throw new RangeError(`bs: years must be >= 0, got ${i.years}`);
   if (!(i.vol >= 0) || !Number.isFinite(i.vol)) throw new RangeError(`bs: vol must be >= 0, got ${i.vol}`);
   throw new RangeError("bs: rate and dividendYield must be finite");
@@ -44,7 +44,7 @@ function invalid(i: BsInput): never {
  * (logRatio), which a subnormal does not have in the usual place. No price is quoted in such units; checking here,
  * with the other bounds, costs the kernel nothing (a check inside it measured ~1 ns per option).
  */
-function tooSmall(spot: number, strike: number): void {
+function rejectSubnormal(spot: number, strike: number): void {
   if (spot < MIN_NORMAL) throw new RangeError(`bs: spot must be at least ${MIN_NORMAL}, got ${spot}`);
   if (strike < MIN_NORMAL) throw new RangeError(`bs: strike must be at least ${MIN_NORMAL}, got ${strike}`);
 }
@@ -260,7 +260,7 @@ export function bsGreeksInto(
   vol: number,
 ): boolean {
   if (!(vol * years > 0 && spot >= 2.2250738585072014e-308 && strike >= 2.2250738585072014e-308)) {
-    tooSmall(spot, strike);
+    rejectSubnormal(spot, strike);
     return degenerateInto(out, offset, call, spot, strike, years, rate, dividendYield, vol);
   }
   const disc = discountFactors(years, rate, dividendYield);
