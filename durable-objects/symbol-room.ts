@@ -11,9 +11,9 @@ import {
 import type { FeedBatch, FeedTrade } from "../schemas/polygon-ws";
 import type { PolygonDividend } from "../schemas/polygon-rest";
 import { appConfig, marketMode, polygonApiKey, type AppConfig, type MarketMode } from "../workers/config";
-import { newYorkDate } from "../workers/market/calendar";
+import { addDays, newYorkDate } from "../workers/market/calendar";
 import { filterContracts, matchesFilter } from "../workers/market/chain-query";
-import { daysBefore, DIVIDEND_WINDOW_DAYS, dividendYield } from "../workers/market/dividends";
+import { DIVIDEND_WINDOW_DAYS, dividendYield } from "../workers/market/dividends";
 import { packSnapshot, type PackedSnapshot } from "../workers/market/packed-chain";
 import { applyOptionQuote, applyOptionTrades, applyStockQuote, applyStockTrades, remark } from "../workers/market/live-chain";
 import { optionTopics, stockTopics } from "../workers/market/polygon/protocol";
@@ -407,7 +407,7 @@ export class SymbolRoom extends DurableObject<Env> {
 
   /** The trailing year of dividends, or the error (already free of the key) when the request failed. Never rejects. */
   #requestDividends(rest: PolygonRest, symbol: string, now: Date): Promise<PolygonDividend[] | Error> {
-    const from = daysBefore(newYorkDate(now), DIVIDEND_WINDOW_DAYS);
+    const from = addDays(newYorkDate(now), -DIVIDEND_WINDOW_DAYS);
     return rest.dividends(symbol, { exDividendDateGte: from }).then(
       (page) => page.results,
       (e: unknown) => (e instanceof Error ? e : new Error(String(e))),

@@ -24,7 +24,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { pathToFileURL } from "node:url";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
-import { expiryCloseUtc, isTradingDay, listedExpirations, newYorkDate, newYorkOffsetMinutes, yearsBetween } from "../workers/market/calendar";
+import { addDays, expiryCloseUtc, isTradingDay, listedExpirations, newYorkDate, newYorkOffsetMinutes, yearsBetween } from "../workers/market/calendar";
 import { formatOcc, parseOcc, type OccParts } from "../workers/market/polygon/occ";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -273,11 +273,10 @@ function fakeDividendYield(key: string): number {
   return unit(key, 41) < 0.4 ? 0 : Math.round((0.005 + 0.03 * unit(key, 42)) * 1e4) / 1e4;
 }
 
-const shiftDays = (date: string, days: number) => isoDay(Date.parse(`${date}T12:00:00Z`) + days * DAY_MS);
 /** First trading day on or after a date. */
 function tradingDayOnOrAfter(date: string): string {
   let d = date;
-  while (!isTradingDay(d)) d = shiftDays(d, 1);
+  while (!isTradingDay(d)) d = addDays(d, 1);
   return d;
 }
 
@@ -300,12 +299,12 @@ function fakeDividends(ticker: string, today: string): FakeDividend[] {
   const make = (ex: string, cash: number, type: "CD" | "SC", frequency: number): FakeDividend => ({
     cash_amount: cash,
     currency: "USD",
-    declaration_date: shiftDays(ex, -30),
+    declaration_date: addDays(ex, -30),
     dividend_type: type,
     ex_dividend_date: ex,
     frequency,
     id: `E${hash32(`${ticker}|${ex}|${type}`).toString(16)}`,
-    pay_date: shiftDays(ex, 21),
+    pay_date: addDays(ex, 21),
     record_date: ex,
     ticker,
   });
@@ -324,7 +323,7 @@ function fakeDividends(ticker: string, today: string): FakeDividend[] {
   if (special && !ticker.startsWith("I:")) {
     for (let yy = year - 2; yy <= year; yy++) if (yy % 2 === 0) out.push(make(tradingDayOnOrAfter(`${yy}-12-27`), special, "SC", 0));
   }
-  const from = shiftDays(today, -730);
+  const from = addDays(today, -730);
   const known = out
     .filter((d) => d.ex_dividend_date >= from && d.declaration_date <= today)
     .sort((a, b) => (a.ex_dividend_date < b.ex_dividend_date ? 1 : a.ex_dividend_date > b.ex_dividend_date ? -1 : 0));
@@ -339,7 +338,7 @@ function fakeDividends(ticker: string, today: string): FakeDividend[] {
  */
 function pricingYield(root: string, S: number, ms: number): number {
   const today = newYorkDate(new Date(ms));
-  const from = shiftDays(today, -365);
+  const from = addDays(today, -365);
   let D = 0;
   for (const d of fakeDividends(underlyingKey(root), today)) {
     if (d.dividend_type === "CD" && d.frequency > 0 && d.ex_dividend_date >= from && d.ex_dividend_date <= today) D += d.cash_amount;

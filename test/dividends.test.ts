@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { daysBefore, dividendYield, type DividendRecord } from "../workers/market/dividends";
+import { addDays } from "../workers/market/calendar";
+import { dividendYield, type DividendRecord } from "../workers/market/dividends";
 
 const cd = (ex: string, cash: number, frequency = 4): DividendRecord => ({ ex_dividend_date: ex, cash_amount: cash, dividend_type: "CD", frequency });
 
@@ -56,8 +57,8 @@ describe("dividendYield: continuous yield q = -ln(1 - D/S) from trailing regular
   });
 
   it("treats the window as [as-of - 365 days, as-of]: declared future ex-dates are not counted yet", () => {
-    expect(daysBefore("2026-04-01", 365)).toBe("2025-04-01");
-    expect(daysBefore("2024-03-01", 365)).toBe("2023-03-02"); // leap year: 365 days, not one calendar year
+    expect(addDays("2026-04-01", -365)).toBe("2025-04-01");
+    expect(addDays("2024-03-01", -365)).toBe("2023-03-02"); // leap year: 365 days, not one calendar year
     const r = dividendYield([cd("2025-03-31", 9), cd("2026-04-01", 1, 1), cd("2026-04-02", 5, 1)], 100, "2026-04-01");
     // only the as-of day's payment (annual, frequency 1) counts: q = -ln(0.99)
     expect(r.payments).toBe(1);

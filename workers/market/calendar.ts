@@ -27,6 +27,11 @@ function isoOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/** YYYY-MM-DD `days` calendar days after `date` (negative: before); throws on a malformed date. */
+export function addDays(date: string, days: number): string {
+  return isoOf(parseIsoDate(date) + days * DAY_MS);
+}
+
 /** Day of week (0 = Sunday) of a UTC-midnight instant. */
 function dow(ms: number): number {
   return new Date(ms).getUTCDay();

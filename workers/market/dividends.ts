@@ -16,6 +16,7 @@
  *    of cash, (S - D) / S. For small D/S it is about D/S (a 3% cash yield gives q = 0.030459).
  * q = 0 with no kept dividend, and also when S is not a positive number or D >= S (data that cannot be a yield).
  */
+import { addDays } from "./calendar";
 
 export type DividendRecord = {
   cash_amount: number;
@@ -35,13 +36,7 @@ export type DividendYield = {
   annualised: boolean;
 };
 
-const DAY_MS = 86_400_000;
 export const DIVIDEND_WINDOW_DAYS = 365;
-
-/** YYYY-MM-DD of `days` calendar days before `date` (YYYY-MM-DD). */
-export function daysBefore(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) - days * DAY_MS).toISOString().slice(0, 10);
-}
 
 function isRegularCash(d: DividendRecord): boolean {
   return d.dividend_type === "CD" && (d.frequency === undefined || d.frequency > 0) && Number.isFinite(d.cash_amount) && d.cash_amount > 0;
@@ -51,7 +46,7 @@ function isRegularCash(d: DividendRecord): boolean {
 export function dividendYield(dividends: readonly DividendRecord[], spot: number, asOf: string): DividendYield {
   const none: DividendYield = { yield: 0, annualCash: 0, payments: 0, annualised: false };
   if (!(Number.isFinite(spot) && spot > 0)) return none;
-  const from = daysBefore(asOf, DIVIDEND_WINDOW_DAYS);
+  const from = addDays(asOf, -DIVIDEND_WINDOW_DAYS);
   const kept = dividends
     .filter((d) => isRegularCash(d) && d.ex_dividend_date >= from && d.ex_dividend_date <= asOf)
     .sort((a, b) => (a.ex_dividend_date < b.ex_dividend_date ? 1 : a.ex_dividend_date > b.ex_dividend_date ? -1 : 0)); // newest first
