@@ -225,12 +225,3 @@ export const PolygonDividend = z.looseObject({
   id: z.string().optional(),
 });
 export type PolygonDividend = z.infer<typeof PolygonDividend>;
-
-/** A whole dividends page, items checked (the client validates item by item through PolygonListEnvelope). */
-export const PolygonDividendsResponse = z.looseObject({
-  status: PolygonStatus,
-  request_id: z.string().optional(),
-  next_url: z.string().optional(),
-  results: z.array(PolygonDividend).optional(),
-});
-export type PolygonDividendsResponse = z.infer<typeof PolygonDividendsResponse>;
