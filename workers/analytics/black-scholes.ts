@@ -49,6 +49,8 @@ function rejectSubnormal(spot: number, strike: number): void {
   if (spot < MIN_NORMAL) throw new RangeError(`bs: spot must be at least ${MIN_NORMAL}, got ${spot}`);
   if (strike < MIN_NORMAL) throw new RangeError(`bs: strike must be at least ${MIN_NORMAL}, got ${strike}`);
 }
+// The smallest normal double. valid() and bsGreeksInto() write it as a literal: they run per option, and a
+// module-level const is a context load plus a number check there (V8 does not fold it).
 const MIN_NORMAL = 2.2250738585072014e-308;
 
 /**
