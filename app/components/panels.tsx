@@ -5,6 +5,7 @@
 import { lazy, Suspense, useId } from "react";
 import type { Layer, LayerKind } from "../../schemas";
 import { clock, money, num, pct, signedPct } from "../lib/format";
+import { OUTLOOK_RULE, voteLabel } from "../../workers/signals/outlook-rule";
 
 const ScoreChart = lazy(() => import("./charts").then((m) => ({ default: m.ScoreChart })));
 
@@ -96,7 +97,7 @@ function Body({ layer }: { layer: Layer }) {
           <p>
             Outlook <strong>{layer.signals.outlook}</strong>; trend {t.trend}.
             {layer.signals.outlookVotes?.length ? (
-              <Info>{`Votes (technical 1, sentiment 0.5, congress 0.25; bullish at +0.75, bearish at -0.75): ${layer.signals.outlookVotes.map((v) => `${v.source} ${v.vote > 0 ? "+" : ""}${v.vote} (${v.reason})`).join("; ")}.`}</Info>
+              <Info>{`Votes (${OUTLOOK_RULE}): ${layer.signals.outlookVotes.map((v) => `${voteLabel(v)} (${v.reason})`).join("; ")}.`}</Info>
             ) : null}
           </p>
           <ul className="facts">

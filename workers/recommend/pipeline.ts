@@ -24,6 +24,7 @@ import { resolvePreset } from "./presets";
 import { RULES_VERSION, screen } from "./rules";
 import { explainPick, hybridRank, RULE_ONLY, type ActiveScorer } from "./scoring";
 import { SIZING_VERSION, sizePosition } from "./sizing";
+import { voteLabel } from "../signals/outlook-rule";
 
 export const ANALYTICS_VERSION = "bsm/1";
 
@@ -81,7 +82,7 @@ function chooseDirection(req: RecommendationRequest, signals: SignalsBundle): { 
   const t = signals.technical;
   // The votes behind the outlook when the bundle has them (bundles cached before them carry the trend only).
   const detail = signals.outlookVotes?.length
-    ? signals.outlookVotes.map((v) => `${v.source} ${v.vote > 0 ? "+" : ""}${v.vote}: ${v.reason}`).join("; ")
+    ? signals.outlookVotes.map((v) => `${voteLabel(v)}: ${v.reason}`).join("; ")
     : `trend ${t.trend}${t.rsi14 !== null ? `, RSI ${t.rsi14.toFixed(0)}` : ""}`;
   if (signals.outlook === "bullish") return { direction: "call", reason: `the signals lean bullish (${detail})` };
   if (signals.outlook === "bearish") return { direction: "put", reason: `the signals lean bearish (${detail})` };

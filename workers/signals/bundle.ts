@@ -7,6 +7,7 @@ import type { Bar, DataSource, SignalsBundle } from "../../schemas";
 import { expiryCloseUtc } from "../market/calendar";
 import { atrSeries, bollingerSeries, dmiSeries, emaSeries, last, macdSeries, rsiSeries, sma } from "./indicators";
 import { closeToCloseVolSeries, parkinsonVolSeries, yangZhangVolSeries } from "./volatility";
+import { OUTLOOK_THRESHOLD, VOTE_WEIGHTS } from "./outlook-rule";
 
 export const SIGNALS_VERSION = "signals/2";
 
@@ -284,19 +285,19 @@ export function outlookOf(
   const votes: Vote[] = [];
   const rsi = technical.rsi14 ?? 50;
   const detail = `trend ${technical.trend}${technical.rsi14 !== null ? `, RSI ${technical.rsi14.toFixed(0)}` : ""}`;
-  if (technical.trend === "up" && rsi < 75) votes.push({ source: "technical", vote: 1, reason: `uptrend, not overbought (${detail})` });
-  else if (technical.trend === "down" && rsi > 25) votes.push({ source: "technical", vote: -1, reason: `downtrend, not oversold (${detail})` });
+  if (technical.trend === "up" && rsi < 75) votes.push({ source: "technical", vote: VOTE_WEIGHTS.technical, reason: `uptrend, not overbought (${detail})` });
+  else if (technical.trend === "down" && rsi > 25) votes.push({ source: "technical", vote: -VOTE_WEIGHTS.technical, reason: `downtrend, not oversold (${detail})` });
   else votes.push({ source: "technical", vote: 0, reason: `no trend to follow (${detail})` });
   if (sentiment && !sentiment.fallback && sentiment.level !== null && sentiment.count >= SENTIMENT_MIN_COUNT && Math.abs(sentiment.level) >= SENTIMENT_MIN_LEVEL) {
     const sign = sentiment.level > 0 ? 1 : -1;
-    votes.push({ source: "sentiment", vote: 0.5 * sign, reason: `news sentiment ${sentiment.level.toFixed(2)} over ${sentiment.count} observations` });
+    votes.push({ source: "sentiment", vote: VOTE_WEIGHTS.sentiment * sign, reason: `news sentiment ${sentiment.level.toFixed(2)} over ${sentiment.count} observations` });
   }
   if (congress && !congress.fallback && Math.abs(congress.netActivity90d) >= CONGRESS_MIN_NET && (congress.filers ?? 0) >= 2) {
     const sign = congress.netActivity90d > 0 ? 1 : -1;
-    votes.push({ source: "congress", vote: 0.25 * sign, reason: `members of Congress net ${sign > 0 ? "bought" : "sold"} ${Math.abs(congress.netActivity90d)} times in 90 days (${congress.filers} members)` });
+    votes.push({ source: "congress", vote: VOTE_WEIGHTS.congress * sign, reason: `members of Congress net ${sign > 0 ? "bought" : "sold"} ${Math.abs(congress.netActivity90d)} times in 90 days (${congress.filers} members)` });
   }
   const sum = votes.reduce((a, v) => a + v.vote, 0);
-  return { outlook: sum >= 0.75 ? "bullish" : sum <= -0.75 ? "bearish" : "neutral", votes };
+  return { outlook: sum >= OUTLOOK_THRESHOLD ? "bullish" : sum <= -OUTLOOK_THRESHOLD ? "bearish" : "neutral", votes };
 }
 
 export type SignalsInputs = {
