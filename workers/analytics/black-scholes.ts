@@ -4,8 +4,8 @@
  * nothing cancels, and the in-the-money side is recovered by put-call parity: OTM + (discounted intrinsic of the
  * forward). That keeps deep-ITM prices >= discounted intrinsic and deep-OTM prices relatively accurate.
  *
- * Speed (see bench/): one call costs 2 exp (discount factors, skipped when a rate is 0), 1 log ratio, 1 sqrt and ONE
- * more exp for both Gaussian factors, because e^{-d2^2/2} = e^{-d1^2/2} * F/K exactly; the exponential is taken
+ * Speed (see bench/): one call costs 2 exp (discount factors, skipped when a rate is 0, taken by the caller),
+ * 1 log ratio, 1 sqrt and ONE more exp for both Gaussian factors, because e^{-d2^2/2} = e^{-d1^2/2} * F/K exactly; the exponential is taken
  * on the side with the smaller |d| so the other factor never needs an overflowing ratio. The log and the Gaussian
  * exp are the inlined expFast/logFast (fast-exp.ts), and the polynomials are in Estrin's form: the kernel is one
  * long chain of dependent floating-point operations, so its latency, not its operation count, sets the speed.
@@ -75,16 +75,19 @@ function valid(i: BsInput): boolean {
 // stay under V8's inlining limit (460 bytes of bytecode), or its result object can no longer be optimised away.
 // A Float64Array rather than module-level `let`s: V8 (Node 20) boxes every double stored in a module variable
 // as a new heap number, which cost more than the maths; typed-array slots store raw doubles.
-const KS = new Float64Array(8);
+// Both scratch arrays sit on an explicit ArrayBuffer: V8 keeps typed arrays of 64 bytes or less inside its heap,
+// where the garbage collector may move them, so optimised code must fetch their address on every use; an
+// ArrayBuffer's store is outside the heap, and its address is compiled in (about 2 ns per option, paired runs).
+const KS = new Float64Array(new ArrayBuffer(64));
 // Inputs of the kernel (spot, strike, years, rate, dividendYield, vol): doubles passed to a function that V8 does
 // not inline are boxed as heap numbers, one allocation each; typed-array slots carry them raw.
-// Slots 6 and 7 carry the discount factors e^{-rT} and e^{-qT} when the caller has them (chain loops, from the
-// memo of discountFactors(): consecutive contracts share the expiry), NaN when the kernel should compute them
-// (single options; computing them in bsGreeks itself would grow it past what V8 inlines, and a bsGreeks that is
-// not inlined must materialise its result object). Discount factors come from the library exp (correctly rounded
-// in practice): deep in the money the price is the discounted intrinsic value plus a sliver, and it must not
-// fall an ulp under the value a user computes.
-const KIN = new Float64Array(8);
+// Slots 6 and 7 carry the discount factors e^{-rT} and e^{-qT}, computed by the caller: single options take
+// them from Math.exp in bsPrice/bsGreeks (inlined into the user's code), chain loops from the memo of
+// discountFactors() (consecutive contracts share the expiry). Math.exp is a call into V8's C library, and inside
+// the kernel it made the JIT save and restore every live register around it: about 4 ns per option, paired runs.
+// Discount factors come from the library exp (correctly rounded in practice): deep in the money the price is the
+// discounted intrinsic value plus a sliver, and it must not fall an ulp under the value a user computes.
+const KIN = new Float64Array(new ArrayBuffer(64));
 function setInputs(S: number, K: number, T: number, r: number, q: number, vol: number, dr: number, dq: number): void {
   KIN[0] = S;
   KIN[1] = K;
@@ -108,12 +111,8 @@ function kernel(call: boolean, greeks: boolean): void {
   const r = KIN[3];
   const q = KIN[4];
   const vol = KIN[5];
-  let dr = KIN[6];
-  let dq = KIN[7];
-  if (dr !== dr) {
-    dr = r === 0 ? 1 : Math.exp(-r * T);
-    dq = q === 0 ? 1 : Math.exp(-q * T);
-  }
+  const dr = KIN[6];
+  const dq = KIN[7];
   const sqrtT = Math.sqrt(T);
   const sig = vol * sqrtT;
   const sF = S * dq;
@@ -234,7 +233,10 @@ export function bsPrice(i: BsInput): number {
   if (!valid(i)) invalid(i);
   const call = i.kind === "call";
   if (!(i.vol * i.years > 0)) return degeneratePrice(call, i.spot, i.strike, i.years, i.rate, i.dividendYield);
-  setInputs(i.spot, i.strike, i.years, i.rate, i.dividendYield, i.vol, NaN, NaN);
+  const T = i.years;
+  const r = i.rate;
+  const q = i.dividendYield;
+  setInputs(i.spot, i.strike, T, r, q, i.vol, r === 0 ? 1 : Math.exp(-r * T), q === 0 ? 1 : Math.exp(-q * T));
   kernel(call, false);
   return KS[0];
 }
@@ -244,7 +246,10 @@ export function bsGreeks(i: BsInput): BsGreeks {
   if (!valid(i)) invalid(i);
   const call = i.kind === "call";
   if (!(i.vol * i.years > 0)) return degenerateGreeks(i);
-  setInputs(i.spot, i.strike, i.years, i.rate, i.dividendYield, i.vol, NaN, NaN);
+  const T = i.years;
+  const r = i.rate;
+  const q = i.dividendYield;
+  setInputs(i.spot, i.strike, T, r, q, i.vol, r === 0 ? 1 : Math.exp(-r * T), q === 0 ? 1 : Math.exp(-q * T));
   kernel(call, true);
   return { price: KS[0], delta: KS[1], gamma: KS[2], vega: KS[3], theta: KS[4], rho: KS[5] };
 }
