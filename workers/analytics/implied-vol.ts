@@ -25,13 +25,23 @@ const EPS = 2.220446049250313e-16;
 const R_MIN = -(1 - Math.sqrt(EPS)); // the control parameter must stay above -1
 const R_MAX = 2 / (EPS * EPS); // this large a control parameter means linear interpolation
 
-// Scratch results of normalisedBlack (no allocation in the iteration).
-// Slots: b(x, s); b_max - b(x, s) as a sum of positive terms (no cancellation near the upper bound); db/ds.
-// A typed array, not module `let`s: V8 boxes each double stored in a module variable as a fresh heap number.
-const NB = new Float64Array(3);
+// Scratch slots of the solve, so that no double crosses a call boundary: V8 boxes every double argument and
+// result of a call it does not inline as a new heap number, and these functions are too large to inline
+// everywhere (a solve boxed ~30 numbers, 370 bytes, before they moved here; measured with a fixed young generation).
+// A typed array, not module `let`s: V8 boxes each double stored in a module variable as a fresh heap number, too.
+// An explicit ArrayBuffer: V8 keeps typed arrays of 64 bytes or less inside its heap, where optimised code has to
+// fetch their address on every use.
+// Slots 0-2, results of normalisedBlack: b(x, s); b_max - b(x, s) as a sum of positive terms (no cancellation
+// near the upper bound); db/ds. Slots 3-6, its inputs: x, s, e^{x/2}, e^{-x/2}.
+// Slots 8-14, inputs of solveFromSlots: spot, strike, years, rate, dividendYield, price, tick; slot 15 its result.
+const NB = new Float64Array(new ArrayBuffer(16 * 8));
 
-/** Normalised OTM call b(x, s), its distance to the bound e^{x/2} and vega, for x <= 0, s > 0; one exp. */
-function normalisedBlack(x: number, s: number, eh: number, emh: number): void {
+/** Normalised OTM call b(x, s), its distance to the bound e^{x/2} and vega, for x <= 0, s > 0 (inputs in NB 3-6); one exp. */
+function normalisedBlack(): void {
+  const x = NB[3];
+  const s = NB[4];
+  const eh = NB[5];
+  const emh = NB[6];
   const h = x / s;
   const t = 0.5 * s;
   const d1 = h + t;
@@ -118,11 +128,15 @@ function householder(newton: number, halley: number, hh3: number): number {
 export let lastIterations = 0; // an integer (small ints are not boxed)
 
 /**
- * Total volatility s > 0 with b(x, s) = beta for x <= 0 and 0 < beta < e^{x/2} (both dimensionless);
- * NaN if it cannot be found. eh = e^{x/2} is passed in because callers get it without an exp.
+ * Total volatility s > 0 with b(x, s) = beta for x <= 0 and 0 < beta < e^{x/2} (both dimensionless), into
+ * NB slot 15. Inputs in NB: x in slot 3, eh = e^{x/2} in slot 5 (callers get it without an exp), beta in slot 7.
  */
-export function normalisedImpliedVol(x: number, beta: number, eh: number): number {
+function normalisedImpliedVol(): void {
+  const x = NB[3];
+  const eh = NB[5];
+  const beta = NB[7];
   const emh = 1 / eh;
+  NB[6] = emh;
   const bmax = eh;
   const sc = Math.sqrt(-2 * x);
   // At s_c: d1 = 0 and e^{-(h^2+t^2)/2} = e^{x/2}, so b_c and the vega there need no new exponential.
@@ -135,7 +149,8 @@ export function normalisedImpliedVol(x: number, beta: number, eh: number): numbe
   let mode: 0 | 1 | 2; // 0: objective 1/ln b (lowest segment), 1: b itself, 2: ln(b_max - b) (highest)
   if (beta < bc) {
     const sl = sc - bc / vc;
-    normalisedBlack(x, sl, eh, emh);
+    NB[4] = sl;
+    normalisedBlack();
     const bl = NB[0];
     const vl = NB[2];
     if (beta < bl) {
@@ -172,7 +187,8 @@ export function normalisedImpliedVol(x: number, beta: number, eh: number): numbe
     }
   } else {
     const su = vc > 0 ? sc + (bmax - bc) / vc : sc;
-    normalisedBlack(x, su, eh, emh);
+    NB[4] = su;
+    normalisedBlack();
     const bu = NB[0];
     const vu = NB[2];
     if (beta <= bu) {
@@ -213,7 +229,8 @@ export function normalisedImpliedVol(x: number, beta: number, eh: number): numbe
   // Two Householder steps reach double precision from the rational guess; more are a safety net (bisection
   // inside the bracket) that the tests show is not used on the grid they cover.
   for (; it < 12; it++) {
-    normalisedBlack(x, s, eh, emh);
+    NB[4] = s;
+    normalisedBlack();
     const b = NB[0];
     const bp = NB[2];
     if (b > beta) {
@@ -259,7 +276,7 @@ export function normalisedImpliedVol(x: number, beta: number, eh: number): numbe
     }
   }
   lastIterations = it;
-  return s;
+  NB[15] = s;
 }
 
 /** N(-y) for y >= 0 given g = e^{-y^2/2}. */
@@ -282,23 +299,49 @@ export function impliedVol(i: Omit<BsInput, "vol"> & { price: number; tick?: num
  * impliedVol gives null. Prices and tick in currency per share, years of calendar time, continuous rates.
  */
 export function impliedVolRaw(call: boolean, S: number, K: number, T: number, r: number, q: number, price: number, tick: number): number {
-  if (!(T > 0 && T < Infinity && S > 0 && S < Infinity && K > 0 && K < Infinity)) return NaN;
-  if (!(Math.abs(r) < Infinity && Math.abs(q) < Infinity && Math.abs(price) < Infinity)) return NaN;
+  // A wrapper small enough for V8 to inline into its callers, so the eight numbers travel in typed-array slots
+  // rather than as heap numbers; the solve itself is too large to inline anywhere.
+  NB[8] = S;
+  NB[9] = K;
+  NB[10] = T;
+  NB[11] = r;
+  NB[12] = q;
+  NB[13] = price;
+  NB[14] = tick;
+  solveFromSlots(call);
+  return NB[15];
+}
+
+/** impliedVolRaw on the inputs in NB 8-14; the vol (or NaN) in NB 15. */
+function solveFromSlots(call: boolean): void {
+  const S = NB[8];
+  const K = NB[9];
+  const T = NB[10];
+  const r = NB[11];
+  const q = NB[12];
+  const price = NB[13];
+  const tick = NB[14];
+  NB[15] = NaN;
+  if (!(T > 0 && T < Infinity && S > 0 && S < Infinity && K > 0 && K < Infinity)) return;
+  if (!(Math.abs(r) < Infinity && Math.abs(q) < Infinity && Math.abs(price) < Infinity)) return;
   const disc = discountFactors(T, r, q);
   const sF = S * disc[4];
   const kD = K * disc[3];
   const fwdIntrinsic = call ? sF - kD : kD - sF;
   const intrinsic = fwdIntrinsic > 0 ? fwdIntrinsic : 0;
-  if (price < intrinsic || price >= (call ? sF : kD)) return NaN;
+  if (price < intrinsic || price >= (call ? sF : kD)) return;
   const timeValue = price - intrinsic; // = the price of the OTM option at this strike, by parity
-  if (timeValue < 0.5 * tick || !(timeValue > 0)) return NaN;
+  if (timeValue < 0.5 * tick || !(timeValue > 0)) return;
   const lnFK = logFast(S / K) + (r - q) * T;
   const x = lnFK > 0 ? -lnFK : lnFK;
   const beta = timeValue / Math.sqrt(sF * kD);
   // e^{x/2} = sqrt(min(F,K)/max(F,K)): a square root instead of an exponential.
   const eh = sF < kD ? Math.sqrt(sF / kD) : Math.sqrt(kD / sF);
-  if (!(beta < eh)) return NaN; // at or above the upper bound after normalisation rounding
-  const s = normalisedImpliedVol(x, beta, eh);
-  const vol = s / Math.sqrt(T);
-  return vol > 0 && vol < Infinity ? vol : NaN;
+  if (!(beta < eh)) return; // at or above the upper bound after normalisation rounding
+  NB[3] = x;
+  NB[5] = eh;
+  NB[7] = beta;
+  normalisedImpliedVol();
+  const vol = NB[15] / Math.sqrt(T);
+  NB[15] = vol > 0 && vol < Infinity ? vol : NaN;
 }
