@@ -34,7 +34,8 @@ const R_MAX = 2 / (EPS * EPS); // this large a control parameter means linear in
 // Slots 0-2, results of normalisedBlack: b(x, s); b_max - b(x, s) as a sum of positive terms (no cancellation
 // near the upper bound); db/ds. Slots 3-6, its inputs: x, s, e^{x/2}, e^{-x/2}.
 // Slots 8-14, inputs of solveFromSlots: spot, strike, years, rate, dividendYield, price, tick; slot 15 its result.
-const NB = new Float64Array(new ArrayBuffer(16 * 8));
+// Slots 16-19, initialGuess's results: s, lo, hi and the objective's mode.
+const NB = new Float64Array(new ArrayBuffer(20 * 8));
 
 /** Normalised OTM call b(x, s), its distance to the bound e^{x/2} and vega, for x <= 0, s > 0 (inputs in NB 3-6); one exp. */
 function normalisedBlack(): void {
@@ -135,8 +136,85 @@ function normalisedImpliedVol(): void {
   const x = NB[3];
   const eh = NB[5];
   const beta = NB[7];
-  const emh = 1 / eh;
-  NB[6] = emh;
+  const bmax = eh;
+  NB[6] = 1 / eh;
+  // The guess is a function of its own: V8 inlines callees within a budget per optimised function, and the
+  // guess's helpers (rational cubic, control parameters, the inverse normal) would spend the iteration's budget,
+  // leaving its calls out of line (each call boxes its number arguments as heap numbers).
+  initialGuess();
+  let s = NB[16];
+  let lo = NB[17];
+  let hi = NB[18];
+  const mode = NB[19];
+  if (!(s > lo && s < hi)) s = Number.isFinite(hi) ? 0.5 * (lo + hi) : 2 * lo + 1;
+
+  const lnBeta = logFast(beta);
+  const cBeta = mode === 2 ? logFast(bmax - beta) : 0;
+  let it = 0;
+  let ds = Infinity;
+  // Two Householder steps reach double precision from the rational guess; more are a safety net (bisection
+  // inside the bracket) that the tests show is not used on the grid they cover.
+  for (; it < 12; it++) {
+    NB[4] = s;
+    normalisedBlack();
+    const b = NB[0];
+    const bp = NB[2];
+    if (b > beta) {
+      if (s < hi) hi = s;
+    } else if (b < beta && s > lo) lo = s;
+    const hs = x / s;
+    const halleyB = (hs * hs) / s - 0.25 * s; // b''/b'
+    const hh3B = halleyB * halleyB - 3 * (hs / s) * (hs / s) - 0.25; // b'''/b'
+    if (!(b > 0 && bp > 0 && NB[1] > 0)) {
+      ds = 0.5 * (lo + (Number.isFinite(hi) ? hi : 2 * s + 1)) - s;
+    } else if (mode === 0) {
+      const lnB = logFast(b);
+      const bpob = bp / b;
+      const newton = (((lnBeta - lnB) * lnB) / lnBeta) / bpob;
+      const k = 1 + 2 / lnB;
+      const halley = halleyB - bpob * k;
+      const hh3 = hh3B + 2 * bpob * bpob * (1 + (3 / lnB) * (1 + 1 / lnB)) - 3 * halleyB * bpob * k;
+      ds = newton * householder(newton, halley, hh3);
+    } else if (mode === 1) {
+      const newton = (beta - b) / bp;
+      ds = newton * householder(newton, halleyB, hh3B);
+    } else {
+      const gp = bp / NB[1];
+      const newton = -(cBeta - logFast(NB[1])) / gp;
+      ds = newton * householder(newton, halleyB + gp, hh3B + gp * (2 * gp + 3 * halleyB));
+    }
+    if (ds < -0.5 * s) ds = -0.5 * s;
+    // The step is the error of s to first order, and a fourth-order (Householder) step leaves about K x
+    // (step/s)^4 of it: at 2e-4 that is ~2e-15 relative with K ~ 1, so the solve stops here without evaluating
+    // b again. Measured on the mpmath grid: K < 1 (at a threshold of 1e-3 the worst error reaches 0.9e-12, at
+    // 2e-4 it is the same as with a second evaluation); a third of the solves end after one evaluation.
+    if (Math.abs(ds) <= 2e-4 * s) {
+      s += ds;
+      it++;
+      break;
+    }
+    let next = s + ds;
+    if (!(next > lo && next < hi)) next = Number.isFinite(hi) ? 0.5 * (lo + hi) : 2 * s;
+    s = next;
+    if (hi - lo <= 4 * EPS * s) {
+      it++;
+      break;
+    }
+  }
+  lastIterations = it;
+  NB[15] = s;
+}
+
+/**
+ * The rational-cubic initial guess of normalisedImpliedVol (x, e^{x/2}, e^{-x/2}, beta in NB 3, 5, 6, 7): the
+ * total volatility s in NB 16, the bracket known so far in NB 17-18 (lo, hi) and the objective of the iteration
+ * in NB 19 (0: 1/ln b, lowest segment; 1: b itself; 2: ln(b_max - b), highest).
+ */
+function initialGuess(): void {
+  const x = NB[3];
+  const eh = NB[5];
+  const emh = NB[6];
+  const beta = NB[7];
   const bmax = eh;
   const sc = Math.sqrt(-2 * x);
   // At s_c: d1 = 0 and e^{-(h^2+t^2)/2} = e^{x/2}, so b_c and the vega there need no new exponential.
@@ -220,63 +298,10 @@ function normalisedImpliedVol(): void {
       mode = beta > 0.5 * bmax ? 2 : 1;
     }
   }
-  if (!(s > lo && s < hi)) s = Number.isFinite(hi) ? 0.5 * (lo + hi) : 2 * lo + 1;
-
-  const lnBeta = logFast(beta);
-  const cBeta = mode === 2 ? logFast(bmax - beta) : 0;
-  let it = 0;
-  let ds = Infinity;
-  // Two Householder steps reach double precision from the rational guess; more are a safety net (bisection
-  // inside the bracket) that the tests show is not used on the grid they cover.
-  for (; it < 12; it++) {
-    NB[4] = s;
-    normalisedBlack();
-    const b = NB[0];
-    const bp = NB[2];
-    if (b > beta) {
-      if (s < hi) hi = s;
-    } else if (b < beta && s > lo) lo = s;
-    const hs = x / s;
-    const halleyB = (hs * hs) / s - 0.25 * s; // b''/b'
-    const hh3B = halleyB * halleyB - 3 * (hs / s) * (hs / s) - 0.25; // b'''/b'
-    if (!(b > 0 && bp > 0 && NB[1] > 0)) {
-      ds = 0.5 * (lo + (Number.isFinite(hi) ? hi : 2 * s + 1)) - s;
-    } else if (mode === 0) {
-      const lnB = logFast(b);
-      const bpob = bp / b;
-      const newton = (((lnBeta - lnB) * lnB) / lnBeta) / bpob;
-      const k = 1 + 2 / lnB;
-      const halley = halleyB - bpob * k;
-      const hh3 = hh3B + 2 * bpob * bpob * (1 + (3 / lnB) * (1 + 1 / lnB)) - 3 * halleyB * bpob * k;
-      ds = newton * householder(newton, halley, hh3);
-    } else if (mode === 1) {
-      const newton = (beta - b) / bp;
-      ds = newton * householder(newton, halleyB, hh3B);
-    } else {
-      const gp = bp / NB[1];
-      const newton = -(cBeta - logFast(NB[1])) / gp;
-      ds = newton * householder(newton, halleyB + gp, hh3B + gp * (2 * gp + 3 * halleyB));
-    }
-    if (ds < -0.5 * s) ds = -0.5 * s;
-    // The step is the error of s to first order, and a fourth-order (Householder) step leaves about K x
-    // (step/s)^4 of it: at 2e-4 that is ~2e-15 relative with K ~ 1, so the solve stops here without evaluating
-    // b again. Measured on the mpmath grid: K < 1 (at a threshold of 1e-3 the worst error reaches 0.9e-12, at
-    // 2e-4 it is the same as with a second evaluation); a third of the solves end after one evaluation.
-    if (Math.abs(ds) <= 2e-4 * s) {
-      s += ds;
-      it++;
-      break;
-    }
-    let next = s + ds;
-    if (!(next > lo && next < hi)) next = Number.isFinite(hi) ? 0.5 * (lo + hi) : 2 * s;
-    s = next;
-    if (hi - lo <= 4 * EPS * s) {
-      it++;
-      break;
-    }
-  }
-  lastIterations = it;
-  NB[15] = s;
+  NB[16] = s;
+  NB[17] = lo;
+  NB[18] = hi;
+  NB[19] = mode;
 }
 
 /** N(-y) for y >= 0 given g = e^{-y^2/2}. */
