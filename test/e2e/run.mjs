@@ -95,9 +95,17 @@ async function shot(page, name) {
 }
 
 async function signIn(page, base) {
-  await page.goto(base);
-  await page.getByRole("button", { name: "Continue as demo user" }).first().click();
-  await page.getByTestId("user").waitFor();
+  const response = await page.goto(base);
+  try {
+    await page.getByRole("button", { name: "Continue as demo user" }).first().click();
+    await page.getByTestId("user").waitFor();
+  } catch (e) {
+    // Say what the page showed instead: this step failed intermittently on the rate-limited server, and the
+    // timeout alone does not tell a rate-limit page from a slow render or a failed sign-in.
+    const body = (await page.locator("body").innerText().catch(() => "(no body)")).replace(/\s+/g, " ").slice(0, 400);
+    await page.screenshot({ path: join(shots, `sign-in-failure-${Date.now()}.png`), fullPage: true }).catch(() => undefined);
+    throw new Error(`sign-in at ${page.url()} (first response HTTP ${response?.status()}) showed: ${body}\n${e?.message ?? e}`);
+  }
 }
 
 /** Records, on every DOM change, whether some layer panel was ready while the rationale was still loading. */
