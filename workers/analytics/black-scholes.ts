@@ -13,6 +13,7 @@
 import type { DisplayGreeks } from "../../schemas";
 import { discountFactors, expFast, logRatio } from "./fast-exp";
 import { CODY, normPdf } from "./normal";
+import { scratchDoubles } from "./scratch";
 
 /** Inputs of the model; years is calendar time to expiry, rate and dividendYield continuously compounded, vol annualised. */
 export type BsInput = {
@@ -73,12 +74,8 @@ function valid(i: BsInput): boolean {
 // Slots of KS: price, delta, gamma, vega, theta, rho (raw units, as bsGreeks) and N(+-d2) for the option's kind
 // (the probability of finishing in the money). The Greeks are finished here, not in the callers: bsGreeks must
 // stay under V8's inlining limit (460 bytes of bytecode), or its result object can no longer be optimised away.
-// A Float64Array rather than module-level `let`s: V8 (Node 20) boxes every double stored in a module variable
-// as a new heap number, which cost more than the maths; typed-array slots store raw doubles.
-// Both scratch arrays sit on an explicit ArrayBuffer: V8 keeps typed arrays of 64 bytes or less inside its heap,
-// where the garbage collector may move them, so optimised code must fetch their address on every use; an
-// ArrayBuffer's store is outside the heap, and its address is compiled in (about 2 ns per option, paired runs).
-const KS = new Float64Array(new ArrayBuffer(64));
+// scratchDoubles says why typed-array slots, and why outside V8's heap.
+const KS = scratchDoubles(8);
 // Inputs of the kernel (spot, strike, years, rate, dividendYield, vol): doubles passed to a function that V8 does
 // not inline are boxed as heap numbers, one allocation each; typed-array slots carry them raw.
 // Slots 6 and 7 carry the discount factors e^{-rT} and e^{-qT}, computed by the caller: single options take
@@ -87,7 +84,7 @@ const KS = new Float64Array(new ArrayBuffer(64));
 // the kernel it made the JIT save and restore every live register around it: about 4 ns per option, paired runs.
 // Discount factors come from the library exp (correctly rounded in practice): deep in the money the price is the
 // discounted intrinsic value plus a sliver, and it must not fall an ulp under the value a user computes.
-const KIN = new Float64Array(new ArrayBuffer(64));
+const KIN = scratchDoubles(8);
 function setInputs(S: number, K: number, T: number, r: number, q: number, vol: number, dr: number, dq: number): void {
   KIN[0] = S;
   KIN[1] = K;

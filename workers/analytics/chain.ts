@@ -13,6 +13,7 @@ import { americanGreeks, americanImpliedVol, earlyExerciseMatters } from "./amer
 import { impliedVolRaw } from "./implied-vol";
 import { expFast } from "./fast-exp";
 import { normCdf, normCdfFast } from "./normal";
+import { scratchDoubles } from "./scratch";
 
 /** One quote of a chain: prices in currency per share, years of calendar time to expiry. */
 export type ChainQuote = {
@@ -68,7 +69,7 @@ export type ChainColumns = {
   bs2002: Uint8Array;
 };
 
-const scratch = new Float64Array(7);
+const scratch = scratchDoubles(7);
 
 /** IV, Greeks, uncertainty, probabilities and breakeven for each quote, as columns (spot in currency, continuous rates). */
 export function chainAnalyticsColumns(spot: number, rate: number, dividendYield: number, quotes: readonly ChainQuote[], opts: ChainOptions = {}): ChainColumns {

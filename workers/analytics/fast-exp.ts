@@ -11,6 +11,8 @@
  * m * LN2_HI is exact for every m in range, which keeps r accurate to an ulp even for |x| ~ 700.
  */
 
+import { scratchDoubles } from "./scratch";
+
 const N = 64;
 const INV_STEP = N / Math.LN2;
 // fdlibm's split of ln 2: the high part has 32 significant bits, so m * LN2_HI / 64 is exact for |m| < 2^21.
@@ -129,7 +131,8 @@ const LR_WORDS = new Uint32Array(LR_BITS.buffer);
 // The last (years, rate, dividendYield) and their factors e^{-rT}, e^{-qT}. A chain is sorted by expiry, so
 // thousands of consecutive contracts share them: the kernels (price, Greeks, IV) ask twice per contract and pay
 // the library exp only when the expiry or a rate changes. Exact: the same Math.exp values, reused.
-const DISCOUNT = new Float64Array([NaN, NaN, NaN, 1, 1]);
+const DISCOUNT = scratchDoubles(5);
+DISCOUNT.set([NaN, NaN, NaN, 1, 1]);
 
 /** e^{-rate * years} and e^{-dividendYield * years} into DISCOUNT[3] and DISCOUNT[4] (1 for a zero rate). */
 export function discountFactors(years: number, rate: number, dividendYield: number): Float64Array {

@@ -15,6 +15,7 @@
 import type { BsInput } from "./black-scholes";
 import { discountFactors, expFast, logFast } from "./fast-exp";
 import { CENTRAL, centralHalfFast, INV_SQRT_TWO_PI, normInvApprox, scaledTail } from "./normal";
+import { scratchDoubles } from "./scratch";
 
 const SQRT3 = Math.sqrt(3);
 const TWO_PI = 2 * Math.PI;
@@ -25,17 +26,14 @@ const EPS = 2.220446049250313e-16;
 const R_MIN = -(1 - Math.sqrt(EPS)); // the control parameter must stay above -1
 const R_MAX = 2 / (EPS * EPS); // this large a control parameter means linear interpolation
 
-// Scratch slots of the solve, so that no double crosses a call boundary: V8 boxes every double argument and
-// result of a call it does not inline as a new heap number, and these functions are too large to inline
-// everywhere (a solve boxed ~30 numbers, 370 bytes, before they moved here; measured with a fixed young generation).
-// A typed array, not module `let`s: V8 boxes each double stored in a module variable as a fresh heap number, too.
-// An explicit ArrayBuffer: V8 keeps typed arrays of 64 bytes or less inside its heap, where optimised code has to
-// fetch their address on every use.
+// Scratch slots of the solve, so that no double crosses a call boundary (scratchDoubles says why): these
+// functions are too large for V8 to inline everywhere, and a solve boxed ~30 numbers, 370 bytes, before they moved
+// here (measured with a fixed young generation).
 // Slots 0-2, results of normalisedBlack: b(x, s); b_max - b(x, s) as a sum of positive terms (no cancellation
 // near the upper bound); db/ds. Slots 3-6, its inputs: x, s, e^{x/2}, e^{-x/2}.
 // Slots 8-14, inputs of solveFromSlots: spot, strike, years, rate, dividendYield, price, tick; slot 15 its result.
 // Slots 16-19, initialGuess's results: s, lo, hi and the objective's mode.
-const NB = new Float64Array(new ArrayBuffer(20 * 8));
+const NB = scratchDoubles(20);
 
 /** Normalised OTM call b(x, s), its distance to the bound e^{x/2} and vega, for x <= 0, s > 0 (inputs in NB 3-6); one exp. */
 function normalisedBlack(): void {
