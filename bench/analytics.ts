@@ -13,6 +13,14 @@ const bsPkg = require("black-scholes") as { blackScholes(s: number, k: number, t
 const greeksPkg = require("greeks") as Record<"getDelta" | "getGamma" | "getVega" | "getTheta" | "getRho", (...a: unknown[]) => number>;
 const ivPkg = require("implied-volatility") as { getImpliedVolatility(p: number, s: number, k: number, t: number, r: number, cp: string, est?: number): number };
 
+// Measured in the state a long-lived isolate should be assumed to be in. Once any ArrayBuffer in a process has been
+// detached (a BYOB stream read, structuredClone or postMessage with transfer, ArrayBuffer.prototype.transfer), V8
+// checks the buffer on every typed-array access in optimised code, for good. Our kernels pass numbers through
+// typed arrays, so this costs them 5-8 ns per option (paired runs); the peers use none. This bench's own imports
+// (esbuild and miniflare, through lib.ts) already detach one, but the figures must not depend on import order.
+const detached = new ArrayBuffer(8);
+structuredClone(detached, { transfer: [detached] });
+
 const RUNS = 7;
 // Results are summed into a local and then stored here: a module-level `let` accumulator would cost every library
 // a boxed heap number per call (V8 in Node 20), measuring the harness rather than the maths.
