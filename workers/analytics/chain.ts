@@ -11,7 +11,7 @@
 import { bsGreeksInto } from "./black-scholes";
 import { americanGreeks, americanImpliedVol, earlyExerciseMatters } from "./american";
 import { impliedVolRaw } from "./implied-vol";
-import { expFast } from "./fast-exp";
+import { expFast, logRatio } from "./fast-exp";
 import { normCdf, normCdfFast } from "./normal";
 import { scratchDoubles } from "./scratch";
 
@@ -137,7 +137,13 @@ export function chainAnalyticsColumns(spot: number, rate: number, dividendYield:
     c.rho[j] = scratch[5];
     c.probItm[j] = scratch[6];
     c.ivUncertainty[j] = vega > 0 ? (0.5 * (qt.ask - qt.bid)) / vega : NaN;
-    c.probTouch[j] = touchFast(spot, strike, years, rate - dividendYield, iv);
+    TOUCH[0] = spot;
+    TOUCH[1] = strike;
+    TOUCH[2] = years;
+    TOUCH[3] = rate - dividendYield;
+    TOUCH[4] = iv;
+    touchFromSlots();
+    c.probTouch[j] = TOUCH[5];
   }
   return c;
 }
@@ -171,23 +177,38 @@ export function chainAnalytics(spot: number, rate: number, dividendYield: number
   return rows;
 }
 
+// touchFromSlots's inputs (spot, barrier, years, carry = r - q, vol) and, in slot 5, its result: the function is
+// too large for V8 to inline into the chain loop, and numbers passed to a call that is not inlined are boxed (see
+// scratchDoubles).
+const TOUCH = scratchDoubles(6);
+
 /**
- * probabilityOfTouch for chain loops (carry = r - q): the same reflection formula with the fast normal CDF and
- * the power term as one exponential, e^{2 mu b / vol^2} = (barrier/spot)^{2 mu / vol^2}.
+ * probabilityOfTouch for chain loops: the same reflection formula with the fast normal CDF, the log ratio
+ * without a division or a library call, and the power term as one exponential,
+ * e^{2 mu b / vol^2} = (barrier/spot)^{2 mu / vol^2}.
  */
-function touchFast(spot: number, barrier: number, years: number, carry: number, vol: number): number {
-  if (barrier === spot) return 1;
+function touchFromSlots(): void {
+  const spot = TOUCH[0];
+  const barrier = TOUCH[1];
+  const years = TOUCH[2];
+  const carry = TOUCH[3];
+  const vol = TOUCH[4];
+  TOUCH[5] = 1;
+  if (barrier === spot) return;
   const sqrtT = Math.sqrt(years);
   const sig = vol * sqrtT;
-  if (!(sig > 0)) return 0;
+  TOUCH[5] = 0;
+  if (!(sig > 0)) return;
   const v2 = vol * vol;
   const mu = carry - 0.5 * v2;
-  const b = Math.log(barrier / spot);
+  // logRatio reads exponent bits: both must be normal doubles (the IV solve before this has already taken
+  // spot and strike as positive and finite).
+  const b = spot >= 2.2250738585072014e-308 && barrier >= 2.2250738585072014e-308 ? logRatio(barrier, spot) : Math.log(barrier / spot);
   const power = expFast((2 * mu * b) / v2);
   const muT = mu * years;
   const p = b > 0 ? normCdfFast((-b + muT) / sig) + power * normCdfFast((-b - muT) / sig) : normCdfFast((b - muT) / sig) + power * normCdfFast((b + muT) / sig);
   // An overflowing power meets a vanishing tail only when the drift runs hard toward the barrier: touch is certain.
-  return p < 1 ? p : 1;
+  TOUCH[5] = p < 1 ? p : 1;
 }
 
 /** Risk-neutral probability (0..1) that the option finishes in the money: N(d2) for calls, N(-d2) for puts. */
