@@ -164,13 +164,18 @@ export function scaledTail(y: number): number {
   // CODY's elements 9-36 written as literals, here and in centralHalfFast: the implied-vol kernels inline these
   // helpers, and with element loads they no longer fit V8's inlining budget (IV solve 265-275 -> 300-320 ns).
   if (y <= 5.656854249492380195206754896838) {
+    // Estrin's form (pairs of terms, then powers), as in the Black-Scholes kernel: every coefficient is positive, so
+    // nothing cancels, and the dependent chain is half of Horner's (the implied-vol solve waits on it).
+    const y2 = y * y;
+    const y4 = y2 * y2;
     const num =
-      ((((((((1.0765576773720192317e-8 * y + 0.39894151208813466764) * y + 8.8831497943883759412) * y + 93.506656132177855979) * y +
-        597.27027639480026226) * y + 2494.5375852903726711) * y + 6848.1904505362823326) * y + 11602.651437647350124) * y +
-        9842.7148383839780218);
+      9842.7148383839780218 + 11602.651437647350124 * y + (6848.1904505362823326 + 2494.5375852903726711 * y) * y2 +
+      (597.27027639480026226 + 93.506656132177855979 * y + (8.8831497943883759412 + 0.39894151208813466764 * y) * y2) * y4 +
+      1.0765576773720192317e-8 * y4 * y4;
     const den =
-      ((((((((y + 22.266688044328115691) * y + 235.38790178262499861) * y + 1519.377599407554805) * y + 6485.558298266760755) * y +
-        18615.571640885098091) * y + 34900.952721145977266) * y + 38912.003286093271411) * y + 19685.429676859990727);
+      19685.429676859990727 + 38912.003286093271411 * y + (34900.952721145977266 + 18615.571640885098091 * y) * y2 +
+      (6485.558298266760755 + 1519.377599407554805 * y + (235.38790178262499861 + 22.266688044328115691 * y) * y2) * y4 +
+      y4 * y4;
     return num / den;
   }
   const z = 1 / (y * y);
