@@ -260,8 +260,18 @@ export class SymbolRoom extends DurableObject<Env> {
       } satisfies SocketAttachment);
   }
 
+  /**
+   * Completes the closing handshake, echoing the peer's code when it may be sent. 1005 (no code given) and 1006
+   * (dropped without a close frame, e.g. a closed browser tab) only report what happened, and close() throws on
+   * them; they get 1000. A connection that dropped cannot take a close frame at all: nothing is left to do then.
+   */
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    ws.close(code === 1005 ? 1000 : code, "closing");
+    const sendable = code === 1000 || (code >= 1001 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+    try {
+      ws.close(sendable ? code : 1000, "closing");
+    } catch {
+      // already closed by the runtime (the peer went away without a closing handshake)
+    }
   }
 
   // ------------------------------------------------------------------------------------------------ state

@@ -59,6 +59,31 @@ describe("SymbolRoom", () => {
     expect(second.last).not.toBe(first.last);
   });
 
+  it("answers a peer's close with a code it may send, and never throws (a dropped tab reports 1006)", async () => {
+    await runInDurableObject(roomOf("DIA"), async (i: SymbolRoom) => {
+      for (const [reported, sent] of [
+        [1006, 1000],
+        [1005, 1000],
+        [1001, 1001],
+        [4001, 4001],
+      ] as const) {
+        const pair = new WebSocketPair();
+        const [client, server] = [pair[0], pair[1]];
+        client.accept();
+        server.accept();
+        const closed = new Promise<number>((resolve) => client.addEventListener("close", (e) => resolve(e.code)));
+        await i.webSocketClose(server, reported);
+        expect(await closed).toBe(sent);
+      }
+      // Already closed on this side: no close frame can go out, and the handler still returns normally.
+      const pair = new WebSocketPair();
+      pair[0].accept();
+      pair[1].accept();
+      pair[1].close(1000, "done");
+      await expect(i.webSocketClose(pair[1], 1006)).resolves.toBeUndefined();
+    });
+  });
+
   it("stops ticking when nobody looks", async () => {
     const stub = roomOf("IWM");
     await stub.quote("IWM");
