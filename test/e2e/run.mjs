@@ -56,14 +56,20 @@ async function startServer(vars = {}) {
   // The same seed as `npm start` (symbols, demo data, signals tables, knowledge base, the shipped model), into this state.
   execFileSync("node", ["scripts/seed.mjs"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PERSIST_TO: state } });
   const port = await freePort();
-  const inspector = await freePort();
-  const args = ["wrangler", "dev", "-c", "build/server/wrangler.json", "--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspector), "--persist-to", state, "--log-level", "error", "--show-interactive-dev-session=false"];
-  for (const [k, v] of Object.entries(vars)) args.push("--var", `${k}:${v}`);
-  const proc = spawn("npx", args, { cwd: root, stdio: ["ignore", "ignore", "pipe"], detached: true });
-  let stderr = "";
-  proc.stderr.on("data", (d) => (stderr = (stderr + d).slice(-4000)));
-  const server = { url: `http://127.0.0.1:${port}`, proc, state, log: () => stderr };
+  const server = { url: `http://127.0.0.1:${port}`, port, vars, state, proc: null, stderr: "", log: () => server.stderr, restarts: 0 };
   servers.push(server);
+  await launch(server);
+  return server;
+}
+
+/** Spawns wrangler dev for `server` (its port, state and vars) and waits until it answers. */
+async function launch(server) {
+  const inspector = await freePort();
+  const args = ["wrangler", "dev", "-c", "build/server/wrangler.json", "--port", String(server.port), "--ip", "127.0.0.1", "--inspector-port", String(inspector), "--persist-to", server.state, "--log-level", "error", "--show-interactive-dev-session=false"];
+  for (const [k, v] of Object.entries(server.vars)) args.push("--var", `${k}:${v}`);
+  const proc = spawn("npx", args, { cwd: root, stdio: ["ignore", "ignore", "pipe"], detached: true });
+  proc.stderr.on("data", (d) => (server.stderr = (server.stderr + d).slice(-4000)));
+  server.proc = proc;
   const deadline = Date.now() + 90_000;
   for (;;) {
     try {
@@ -71,10 +77,23 @@ async function startServer(vars = {}) {
     } catch {
       // not up yet
     }
-    if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`wrangler dev did not come up:\n${stderr}`);
+    if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`wrangler dev did not come up:\n${server.stderr}`);
     await new Promise((r) => setTimeout(r, 300));
   }
-  return server;
+}
+
+/**
+ * True when wrangler dev itself has exited (within a few seconds): it does so, printing an empty "[ERROR]", after
+ * its proxy loses a connection to the Worker (see gotoDev). Then it is started again on the same port and state
+ * (sessions, rate-limit buckets and data survive in the state directory), and the run says so.
+ */
+async function recoverIfExited(server) {
+  for (let i = 0; i < 20 && server.proc.exitCode === null; i++) await new Promise((r) => setTimeout(r, 250));
+  if (server.proc.exitCode === null) return false;
+  server.restarts++;
+  console.log(`        (wrangler dev at ${server.url} exited (code ${server.proc.exitCode}); restarting it on the same state)`);
+  await launch(server);
+  return true;
 }
 
 function stopServer(server) {
@@ -96,23 +115,30 @@ async function shot(page, name) {
 
 /**
  * page.goto, once more when wrangler dev's own proxy drops the request. wrangler 4.86 (pinned: later releases need
- * Node 22) has a known race between hops of its local proxy: both ends close an idle keep-alive connection after
- * 5 s (kj's defaults), and a request written into the closing connection fails as a 500 "Network connection lost"
- * from miniflare's entry worker, before our Worker sees it (cloudflare/workers-sdk#14641; the fix, #15252, is in
- * releases that need Node 22). It hit the first page load of a new browser context after ~5 s of quiet. Only that
- * failure is retried, and the retry is printed.
+ * Node 22) has known faults in its local proxy: both hops close an idle keep-alive connection after 5 s (kj's
+ * defaults), a request written into the closing connection fails as a 500 "Network connection lost" from
+ * miniflare's entry worker before our Worker sees it, and wrangler dev then exits with an empty "[ERROR]"
+ * (cloudflare/workers-sdk#14641, #14926; the fixes are in releases that need Node 22). In our runs it hit the first
+ * page load of a new browser context on the rate-limited server. Only that failure (or the refused connection after
+ * the exit) is retried, once, after restarting the server if it exited; the run prints both.
  */
-async function gotoDev(page, url) {
-  const response = await page.goto(url);
-  if (response && response.status() >= 500 && /Network connection lost/.test(await response.text().catch(() => ""))) {
-    console.log(`        (wrangler dev dropped ${url}: "Network connection lost" from its proxy; retried once)`);
-    return page.goto(url);
+async function gotoDev(page, url, server) {
+  let response = null;
+  try {
+    response = await page.goto(url);
+  } catch (e) {
+    // Refused: wrangler dev went down after dropping an earlier request.
+    if (!server || !/ERR_CONNECTION_REFUSED/.test(String(e?.message))) throw e;
   }
-  return response;
+  const dropped = response && response.status() >= 500 && /Network connection lost/.test(await response.text().catch(() => ""));
+  if (response && !dropped) return response;
+  console.log(`        (wrangler dev dropped ${url}: ${response ? '"Network connection lost" from its proxy' : "connection refused"}; retrying once)`);
+  if (server) await recoverIfExited(server);
+  return page.goto(url);
 }
 
-async function signIn(page, base) {
-  const response = await gotoDev(page, base);
+async function signIn(page, base, server) {
+  const response = await gotoDev(page, base, server);
   try {
     await page.getByRole("button", { name: "Continue as demo user" }).first().click();
     await page.getByTestId("user").waitFor();
@@ -163,7 +189,7 @@ async function main() {
     page.on("pageerror", (e) => pageErrors.push(String(e)));
 
     await check("a new visitor sees the four steps and a demo sign-in", async () => {
-      await gotoDev(page, main.url);
+      await gotoDev(page, main.url, main);
       for (const legend of ["1. Symbol", "2. Risk", "3. Capital", "4. Recommend"]) await page.locator("legend", { hasText: legend }).waitFor();
       await page.getByRole("button", { name: "Continue as demo user" }).first().waitFor();
       await page.getByTestId("live-last").waitFor({ timeout: 15_000 });
@@ -320,7 +346,7 @@ async function main() {
         ws.connectToServer();
         sockets.push(ws);
       });
-      await gotoDev(p, main.url);
+      await gotoDev(p, main.url, main);
       await p.getByTestId("live-last").waitFor({ timeout: 15_000 });
       const opened = sockets.length;
       await sockets.at(-1).close({ code: 1012, reason: "e2e: service restart" });
@@ -336,10 +362,10 @@ async function main() {
     await check("phone width: the whole flow fits the screen", async () => {
       const phone = await browser.newContext(PHONE);
       const p = await phone.newPage();
-      await gotoDev(p, main.url);
+      await gotoDev(p, main.url, main);
       await p.getByTestId("live-last").waitFor({ timeout: 15_000 });
       await shot(p, "phone-signed-out");
-      await signIn(p, main.url);
+      await signIn(p, main.url, main);
       await p.getByLabel("Capital (USD)").fill("-3");
       await p.getByTestId("recommend").tap();
       await p.getByTestId("capital-error").waitFor();
@@ -374,7 +400,7 @@ async function main() {
       const c = await browser.newContext(opts);
       const p = await c.newPage();
       await check(`${label}: upstream down shows the fallback banner and the synthetic flag`, async () => {
-        await signIn(p, tight.url);
+        await signIn(p, tight.url, tight);
         await p.getByTestId("stale-banner").waitFor({ timeout: 20_000 });
         assert((await p.getByTestId("stale-banner").textContent()).includes("Live market data is unavailable"), "banner text");
         await p.getByTestId("synthetic-badge").first().waitFor();
@@ -407,8 +433,8 @@ try {
   failed++;
   console.log(`  FAIL  harness: ${e?.stack ?? e}`);
 } finally {
-  // The server's own account of a failure (wrangler dev logs errors only): its last 4,000 characters of stderr.
-  if (failed) for (const s of servers) if (s.log().trim()) console.log(`\n  server ${s.url} stderr (tail):\n${s.log().replace(/^/gm, "    ")}`);
+  // The server's own account of a failure or a restart (wrangler dev logs errors only): its last 4,000 characters of stderr.
+  for (const s of servers) if ((failed || s.restarts) && s.log().trim()) console.log(`\n  server ${s.url} stderr (tail):\n${s.log().replace(/^/gm, "    ")}`);
   for (const s of servers) stopServer(s);
 }
 console.log(`\ne2e: ${passed} passed, ${failed} failed (screenshots in test-results/)`);
