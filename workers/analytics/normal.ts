@@ -178,6 +178,15 @@ export function scaledTail(y: number): number {
       y4 * y4;
     return num / den;
   }
+  return scaledTailFar(y);
+}
+
+/**
+ * scaledTail beyond sqrt(32): Cody's asymptotic rational in z = 1/y^2. Out of line because it is rare in the
+ * kernels that call scaledTail, and a smaller scaledTail fits V8's inlining budget at both of its call sites in the
+ * implied-vol solve (each call it does not inline boxes its argument and result).
+ */
+function scaledTailFar(y: number): number {
   const z = 1 / (y * y);
   const num =
     (((((0.02307344176494017303 * z + 0.21589853405795699) * z + 0.1274011611602473639) * z + 0.022235277870649807) * z +
