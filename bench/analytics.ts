@@ -206,9 +206,15 @@ for (let e = 0; e < 20; e++)
 // the same machine state.
 const chainT: number[] = [];
 const rowsT: number[] = [];
-chainAnalyticsColumns(100, 0.04, 0.01, chainQuotes);
-chainAnalytics(100, 0.04, 0.01, chainQuotes);
-for (let r = 0; r < RUNS; r++) {
+// Three warm-up calls each, as nsPer gives every library: with one, the first timed runs still ran code the JIT was
+// about to replace (7-12 ms against a steady 4), so the median measured tier-up as much as the chain. 11 timed runs:
+// the row-object variant's garbage lands on whichever run collects it.
+const CHAIN_RUNS = 11;
+for (let w = 0; w < 3; w++) {
+  chainAnalyticsColumns(100, 0.04, 0.01, chainQuotes);
+  chainAnalytics(100, 0.04, 0.01, chainQuotes);
+}
+for (let r = 0; r < CHAIN_RUNS; r++) {
   let t0 = performance.now();
   SINK[0] += chainAnalyticsColumns(100, 0.04, 0.01, chainQuotes).length;
   chainT.push(performance.now() - t0);
@@ -216,7 +222,7 @@ for (let r = 0; r < RUNS; r++) {
   SINK[0] += chainAnalytics(100, 0.04, 0.01, chainQuotes).length;
   rowsT.push(performance.now() - t0);
 }
-console.log(`\nChain of ${chainQuotes.length} contracts (European; IV + Greeks + P(ITM) + P(touch) + IV uncertainty + breakeven)`);
+console.log(`\nChain of ${chainQuotes.length} contracts (European; IV + Greeks + P(ITM) + P(touch) + IV uncertainty + breakeven), median of ${CHAIN_RUNS}`);
 console.log(`  chainAnalyticsColumns (Float64Array columns): median ${median(chainT).toFixed(2)} ms   runs: ${chainT.map((x) => x.toFixed(2)).join(" ")}`);
 console.log(`  chainAnalytics (one object per row):          median ${median(rowsT).toFixed(2)} ms   runs: ${rowsT.map((x) => x.toFixed(2)).join(" ")}`);
 // American puts through BS2002 are ~100x dearer: timed on 200 puts and scaled, said so.
