@@ -2,7 +2,7 @@
 // every figure printed with its runs). Timing lives here, never in tests. Peers are measured side by side on the
 // same inputs, and their accuracy against the same independent references (test/fixtures, mpmath).
 import { createRequire } from "node:module";
-import { median } from "./lib";
+import { median, startViteBuiltWorker } from "./lib";
 import ref from "../test/fixtures/analytics-reference.json";
 import { americanImpliedVol, bsGreeks, bsGreeksInto, bsPrice, chainAnalytics, chainAnalyticsColumns, impliedVol, type ChainQuote } from "../workers/analytics";
 import { advance, initialState, syntheticChain } from "../workers/market/synthetic";
@@ -242,6 +242,32 @@ console.log(`\nTargets: price + 5 Greeks <= 60 ns and faster than every peer; IV
 console.log(
   `  ours: ${greekTimes.ours.toFixed(1)} ns (object) / ${into.median.toFixed(1)} ns (into); IV ${ivTimes.ours.toFixed(1)} ns; chain ${median(chainT).toFixed(2)} ms; fastest peer Greeks ${Math.min(...Object.entries(greekTimes).filter(([k]) => k !== "ours").map(([, v]) => v)).toFixed(1)} ns`,
 );
+
+// ---- the same kernels in workerd, the runtime that serves them, loaded as the production build ships them
+{
+  const mf = await startViteBuiltWorker("analytics.worker.js");
+  // workerd's clock stands still inside a request, so each figure is the difference between a request doing n
+  // calls and one doing none, timed from here.
+  const timed = async (path: string, n: number) => {
+    const t0 = performance.now();
+    await (await mf.dispatchFetch(`http://bench${path}?n=${n}`)).text();
+    return performance.now() - t0;
+  };
+  for (let w = 0; w < 5; w++) {
+    await timed("/greeks", 400_000);
+    await timed("/iv", 100_000);
+  }
+  const g: number[] = [];
+  const v: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    g.push((((await timed("/greeks", 2_000_000)) - (await timed("/greeks", 0))) * 1e6) / 2_000_000);
+    v.push((((await timed("/iv", 400_000)) - (await timed("/iv", 0))) * 1e6) / 400_000);
+  }
+  console.log(`\nThe same kernels in workerd (the production runtime), built by Vite as the production build is, median of ${RUNS}`);
+  console.log(`  price + 5 Greeks ${fmt(median(g))} ns   runs: ${runsStr(g)}`);
+  console.log(`  implied vol      ${fmt(median(v))} ns   runs: ${runsStr(v)}`);
+  await mf.dispose();
+}
 
 // ---- kept from before: the synthetic market
 const chains: number[] = [];
