@@ -96,6 +96,14 @@ function setInputs(S: number, K: number, T: number, r: number, q: number, vol: n
   KIN[7] = dq;
 }
 
+/** setInputs for one option, its discount factors from the library exp (1 for a zero rate); see KIN. */
+function setOptionInputs(i: BsInput): void {
+  const T = i.years;
+  const r = i.rate;
+  const q = i.dividendYield;
+  setInputs(i.spot, i.strike, T, r, q, i.vol, r === 0 ? 1 : Math.exp(-r * T), q === 0 ? 1 : Math.exp(-q * T));
+}
+
 /**
  * The shared kernel for sig = vol*sqrt(T) > 0: price in KS[0] and, when greeks is true, the CDF factors and the
  * density in the other scratch variables. Arguments are plain numbers so the function stays monomorphic.
@@ -243,10 +251,7 @@ export function bsPrice(i: BsInput): number {
   if (!valid(i)) invalid(i);
   const call = i.kind === "call";
   if (!(i.vol * i.years > 0)) return degeneratePrice(call, i.spot, i.strike, i.years, i.rate, i.dividendYield);
-  const T = i.years;
-  const r = i.rate;
-  const q = i.dividendYield;
-  setInputs(i.spot, i.strike, T, r, q, i.vol, r === 0 ? 1 : Math.exp(-r * T), q === 0 ? 1 : Math.exp(-q * T));
+  setOptionInputs(i);
   kernel(call, false);
   return KS[0];
 }
@@ -256,10 +261,7 @@ export function bsGreeks(i: BsInput): BsGreeks {
   if (!valid(i)) invalid(i);
   const call = i.kind === "call";
   if (!(i.vol * i.years > 0)) return degenerateGreeks(i);
-  const T = i.years;
-  const r = i.rate;
-  const q = i.dividendYield;
-  setInputs(i.spot, i.strike, T, r, q, i.vol, r === 0 ? 1 : Math.exp(-r * T), q === 0 ? 1 : Math.exp(-q * T));
+  setOptionInputs(i);
   kernel(call, true);
   return { price: KS[0], delta: KS[1], gamma: KS[2], vega: KS[3], theta: KS[4], rho: KS[5] };
 }
