@@ -33,21 +33,21 @@ const R_MAX = 2 / (EPS * EPS); // this large a control parameter means linear in
 // near the upper bound); db/ds. Slots 3-6, its inputs: x, s, e^{x/2}, e^{-x/2}.
 // Slots 8-14, inputs of solveFromSlots: spot, strike, years, rate, dividendYield, price, tick; slot 15 its result.
 // Slots 16-19, initialGuess's results: s, lo, hi and the objective's mode.
-const NB = scratchDoubles(20);
+const SLOTS = scratchDoubles(20);
 
-/** Normalised OTM call b(x, s), its distance to the bound e^{x/2} and vega, for x <= 0, s > 0 (inputs in NB 3-6); one exp. */
+/** Normalised OTM call b(x, s), its distance to the bound e^{x/2} and vega, for x <= 0, s > 0 (inputs in SLOTS 3-6); one exp. */
 function normalisedBlack(): void {
-  const x = NB[3];
-  const s = NB[4];
-  const eh = NB[5];
-  const emh = NB[6];
+  const x = SLOTS[3];
+  const s = SLOTS[4];
+  const eh = SLOTS[5];
+  const emh = SLOTS[6];
   const h = x / s;
   const t = 0.5 * s;
   const d1 = h + t;
   const d2 = h - t;
   // e^{x/2} e^{-d1^2/2} = e^{-x/2} e^{-d2^2/2} = e^{-(h^2 + t^2)/2}: one exponential serves both terms.
   const E = expFast(-0.5 * (h * h + t * t));
-  NB[2] = E * INV_SQRT_TWO_PI;
+  SLOTS[2] = E * INV_SQRT_TWO_PI;
   let term1: number; // e^{x/2} N(d1)
   let term1c: number; // e^{x/2} N(-d1)
   const a1 = d1 < 0 ? -d1 : d1;
@@ -67,8 +67,8 @@ function normalisedBlack(): void {
   }
   // d2 < 0 always here; e^{-x/2} N(d2).
   const term2 = -d2 <= CENTRAL ? emh * (0.5 + centralHalfFast(d2)) : E * scaledTail(-d2);
-  NB[0] = term1 - term2;
-  NB[1] = term1c + term2;
+  SLOTS[0] = term1 - term2;
+  SLOTS[1] = term1c + term2;
 }
 
 /** Delbourgo-Gregory rational cubic through (xl, yl), (xr, yr) with end slopes dl, dr and control parameter r. */
@@ -128,22 +128,22 @@ export let lastIterations = 0; // an integer (small ints are not boxed)
 
 /**
  * Total volatility s > 0 with b(x, s) = beta for x <= 0 and 0 < beta < e^{x/2} (both dimensionless), into
- * NB slot 15. Inputs in NB: x in slot 3, eh = e^{x/2} in slot 5 (callers get it without an exp), beta in slot 7.
+ * SLOTS slot 15. Inputs in SLOTS: x in slot 3, eh = e^{x/2} in slot 5 (callers get it without an exp), beta in slot 7.
  */
 function normalisedImpliedVol(): void {
-  const x = NB[3];
-  const eh = NB[5];
-  const beta = NB[7];
+  const x = SLOTS[3];
+  const eh = SLOTS[5];
+  const beta = SLOTS[7];
   const bmax = eh;
-  NB[6] = 1 / eh;
+  SLOTS[6] = 1 / eh;
   // The guess is a function of its own: V8 inlines callees within a budget per optimised function, and the
   // guess's helpers (rational cubic, control parameters, the inverse normal) would spend the iteration's budget,
   // leaving its calls out of line (each call boxes its number arguments as heap numbers).
   initialGuess();
-  let s = NB[16];
-  let lo = NB[17];
-  let hi = NB[18];
-  const mode = NB[19];
+  let s = SLOTS[16];
+  let lo = SLOTS[17];
+  let hi = SLOTS[18];
+  const mode = SLOTS[19];
   if (!(s > lo && s < hi)) s = Number.isFinite(hi) ? 0.5 * (lo + hi) : 2 * lo + 1;
 
   const lnBeta = logFast(beta);
@@ -153,17 +153,17 @@ function normalisedImpliedVol(): void {
   // Two Householder steps reach double precision from the rational guess; more are a safety net (bisection
   // inside the bracket) that the tests show is not used on the grid they cover.
   for (; it < 12; it++) {
-    NB[4] = s;
+    SLOTS[4] = s;
     normalisedBlack();
-    const b = NB[0];
-    const bp = NB[2];
+    const b = SLOTS[0];
+    const bp = SLOTS[2];
     if (b > beta) {
       if (s < hi) hi = s;
     } else if (b < beta && s > lo) lo = s;
     const hs = x / s;
     const halleyB = (hs * hs) / s - 0.25 * s; // b''/b'
     const hh3B = halleyB * halleyB - 3 * (hs / s) * (hs / s) - 0.25; // b'''/b'
-    if (!(b > 0 && bp > 0 && NB[1] > 0)) {
+    if (!(b > 0 && bp > 0 && SLOTS[1] > 0)) {
       ds = 0.5 * (lo + (Number.isFinite(hi) ? hi : 2 * s + 1)) - s;
     } else if (mode === 0) {
       const lnB = logFast(b);
@@ -177,8 +177,8 @@ function normalisedImpliedVol(): void {
       const newton = (beta - b) / bp;
       ds = newton * householder(newton, halleyB, hh3B);
     } else {
-      const gp = bp / NB[1];
-      const newton = -(cBeta - logFast(NB[1])) / gp;
+      const gp = bp / SLOTS[1];
+      const newton = -(cBeta - logFast(SLOTS[1])) / gp;
       ds = newton * householder(newton, halleyB + gp, hh3B + gp * (2 * gp + 3 * halleyB));
     }
     if (ds < -0.5 * s) ds = -0.5 * s;
@@ -200,19 +200,19 @@ function normalisedImpliedVol(): void {
     }
   }
   lastIterations = it;
-  NB[15] = s;
+  SLOTS[15] = s;
 }
 
 /**
- * The rational-cubic initial guess of normalisedImpliedVol (x, e^{x/2}, e^{-x/2}, beta in NB 3, 5, 6, 7): the
- * total volatility s in NB 16, the bracket known so far in NB 17-18 (lo, hi) and the objective of the iteration
- * in NB 19 (0: 1/ln b, lowest segment; 1: b itself; 2: ln(b_max - b), highest).
+ * The rational-cubic initial guess of normalisedImpliedVol (x, e^{x/2}, e^{-x/2}, beta in SLOTS 3, 5, 6, 7): the
+ * total volatility s in SLOTS 16, the bracket known so far in SLOTS 17-18 (lo, hi) and the objective of the iteration
+ * in SLOTS 19 (0: 1/ln b, lowest segment; 1: b itself; 2: ln(b_max - b), highest).
  */
 function initialGuess(): void {
-  const x = NB[3];
-  const eh = NB[5];
-  const emh = NB[6];
-  const beta = NB[7];
+  const x = SLOTS[3];
+  const eh = SLOTS[5];
+  const emh = SLOTS[6];
+  const beta = SLOTS[7];
   const bmax = eh;
   const sc = Math.sqrt(-2 * x);
   // At s_c: d1 = 0 and e^{-(h^2+t^2)/2} = e^{x/2}, so b_c and the vega there need no new exponential.
@@ -225,10 +225,10 @@ function initialGuess(): void {
   let mode: 0 | 1 | 2; // 0: objective 1/ln b (lowest segment), 1: b itself, 2: ln(b_max - b) (highest)
   if (beta < bc) {
     const sl = sc - bc / vc;
-    NB[4] = sl;
+    SLOTS[4] = sl;
     normalisedBlack();
-    const bl = NB[0];
-    const vl = NB[2];
+    const bl = SLOTS[0];
+    const vl = SLOTS[2];
     if (beta < bl) {
       // Lower map at s_l with its first two derivatives in beta (derived from f_l(s) and db/ds).
       const ax = -x;
@@ -263,10 +263,10 @@ function initialGuess(): void {
     }
   } else {
     const su = vc > 0 ? sc + (bmax - bc) / vc : sc;
-    NB[4] = su;
+    SLOTS[4] = su;
     normalisedBlack();
-    const bu = NB[0];
-    const vu = NB[2];
+    const bu = SLOTS[0];
+    const vu = SLOTS[2];
     if (beta <= bu) {
       const r = controlLeft(bc, bu, sc, su, 1 / vc, 1 / vu, 0);
       s = rationalCubic(beta, bc, bu, sc, su, 1 / vc, 1 / vu, r);
@@ -296,10 +296,10 @@ function initialGuess(): void {
       mode = beta > 0.5 * bmax ? 2 : 1;
     }
   }
-  NB[16] = s;
-  NB[17] = lo;
-  NB[18] = hi;
-  NB[19] = mode;
+  SLOTS[16] = s;
+  SLOTS[17] = lo;
+  SLOTS[18] = hi;
+  SLOTS[19] = mode;
 }
 
 /** N(-y) for y >= 0 given g = e^{-y^2/2}. */
@@ -324,27 +324,27 @@ export function impliedVol(i: Omit<BsInput, "vol"> & { price: number; tick?: num
 export function impliedVolRaw(call: boolean, S: number, K: number, T: number, r: number, q: number, price: number, tick: number): number {
   // A wrapper small enough for V8 to inline into its callers, so the eight numbers travel in typed-array slots
   // rather than as heap numbers; the solve itself is too large to inline anywhere.
-  NB[8] = S;
-  NB[9] = K;
-  NB[10] = T;
-  NB[11] = r;
-  NB[12] = q;
-  NB[13] = price;
-  NB[14] = tick;
+  SLOTS[8] = S;
+  SLOTS[9] = K;
+  SLOTS[10] = T;
+  SLOTS[11] = r;
+  SLOTS[12] = q;
+  SLOTS[13] = price;
+  SLOTS[14] = tick;
   solveFromSlots(call);
-  return NB[15];
+  return SLOTS[15];
 }
 
-/** impliedVolRaw on the inputs in NB 8-14; the vol (or NaN) in NB 15. */
+/** impliedVolRaw on the inputs in SLOTS 8-14; the vol (or NaN) in SLOTS 15. */
 function solveFromSlots(call: boolean): void {
-  const S = NB[8];
-  const K = NB[9];
-  const T = NB[10];
-  const r = NB[11];
-  const q = NB[12];
-  const price = NB[13];
-  const tick = NB[14];
-  NB[15] = NaN;
+  const S = SLOTS[8];
+  const K = SLOTS[9];
+  const T = SLOTS[10];
+  const r = SLOTS[11];
+  const q = SLOTS[12];
+  const price = SLOTS[13];
+  const tick = SLOTS[14];
+  SLOTS[15] = NaN;
   if (!(T > 0 && T < Infinity && S > 0 && S < Infinity && K > 0 && K < Infinity)) return;
   if (!(Math.abs(r) < Infinity && Math.abs(q) < Infinity && Math.abs(price) < Infinity)) return;
   const disc = discountFactors(T, r, q);
@@ -361,10 +361,10 @@ function solveFromSlots(call: boolean): void {
   // e^{x/2} = sqrt(min(F,K)/max(F,K)): a square root instead of an exponential.
   const eh = sF < kD ? Math.sqrt(sF / kD) : Math.sqrt(kD / sF);
   if (!(beta < eh)) return; // at or above the upper bound after normalisation rounding
-  NB[3] = x;
-  NB[5] = eh;
-  NB[7] = beta;
+  SLOTS[3] = x;
+  SLOTS[5] = eh;
+  SLOTS[7] = beta;
   normalisedImpliedVol();
-  const vol = NB[15] / Math.sqrt(T);
-  NB[15] = vol > 0 && vol < Infinity ? vol : NaN;
+  const vol = SLOTS[15] / Math.sqrt(T);
+  SLOTS[15] = vol > 0 && vol < Infinity ? vol : NaN;
 }
