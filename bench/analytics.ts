@@ -2,6 +2,7 @@
 // every figure printed with its runs). Timing lives here, never in tests. Peers are measured side by side on the
 // same inputs, and their accuracy against the same independent references (test/fixtures, mpmath).
 import { createRequire } from "node:module";
+import { benchOptions, pricedBenchOptions, type BenchOption } from "./analytics-inputs";
 import { median, startViteBuiltWorker } from "./lib";
 import ref from "../test/fixtures/analytics-reference.json";
 import { americanImpliedVol, bsGreeks, bsGreeksInto, bsPrice, chainAnalytics, chainAnalyticsColumns, impliedVol, type ChainQuote } from "../workers/analytics";
@@ -57,31 +58,8 @@ function bodyFor<A>(f: (a: A) => unknown, rows: readonly A[], expr: string): (i:
   return new Function("f", "rows", `/* body ${++loops} */ return (i) => ${expr};`)(f, rows) as (i: number) => number;
 }
 
-// ---- inputs: the peers know no dividend yield, so q = 0 everywhere they are compared
-type Opt = { kind: "call" | "put"; spot: number; strike: number; years: number; rate: number; dividendYield: number; vol: number };
-const inputs: Opt[] = Array.from({ length: 1024 }, (_, i) => ({
-  kind: i % 2 ? "call" : "put",
-  spot: 100,
-  strike: 60 + (i % 80),
-  years: 0.02 + (i % 50) / 25,
-  rate: 0.04,
-  dividendYield: 0,
-  vol: 0.1 + (i % 30) / 30,
-}));
-// Built as literals with every property present: objects made by spread ({ ...x, price }) and then probed for a
-// missing optional property (tick) run 3-4x slower in V8 for every library alike, which would measure the object
-// model rather than the maths.
-const priced = inputs.map((x) => ({
-  kind: x.kind,
-  spot: x.spot,
-  strike: x.strike,
-  years: x.years,
-  rate: x.rate,
-  dividendYield: x.dividendYield,
-  vol: x.vol,
-  price: bsPrice(x),
-  tick: 0.01,
-}));
+// ---- inputs: benchOptions (analytics-inputs.ts), the same ones the workerd section uses
+const priced = pricedBenchOptions(bsPrice);
 const uqeeS = new Uqee();
 const uqeeD = new Uqee({ sigmaToPricePrecision: "double" });
 const uqeeNR = new Uqee({ sigmaToPricePrecision: "double", priceToSigmaMethod: "newton-raphson", priceToSigmaAccuracy: 1e-12, priceToSigmaNRIteractions: 50 });
@@ -89,7 +67,7 @@ const out = new Float64Array(7);
 
 // Each library's price + 5 Greeks in OUR units (vega per 1.00 vol, theta dV/dt per year, rho per 1.00 rate).
 type G = { price: number; delta: number; gamma: number; vega: number; theta: number; rho: number };
-const libs: Record<string, (o: Opt) => G> = {
+const libs: Record<string, (o: BenchOption) => G> = {
   ours: (o) => bsGreeks(o),
   "@uqee/black-scholes (default)": (o) => {
     const r = uqeeS.option({ rate: o.rate, sigma: o.vol, strike: o.strike, time: o.years, type: o.kind, underlying: o.spot });
@@ -113,8 +91,8 @@ const libs: Record<string, (o: Opt) => G> = {
 };
 
 // ---- accuracy against the mpmath references (rows with r, q as the peers support: q = 0)
-const euro = (ref.european as Array<Opt & G>).filter((c) => c.dividendYield === 0);
-function accuracy(f: (o: Opt) => G): Record<keyof G, number> {
+const euro = (ref.european as Array<BenchOption & G>).filter((c) => c.dividendYield === 0);
+function accuracy(f: (o: BenchOption) => G): Record<keyof G, number> {
   const worst = { price: 0, delta: 0, gamma: 0, vega: 0, theta: 0, rho: 0 };
   for (const c of euro) {
     let g: G;
@@ -136,13 +114,13 @@ const ivRows = euro.filter((c) => {
   const intrinsic = Math.max(c.kind === "call" ? c.spot - c.strike * Math.exp(-c.rate * c.years) : c.strike * Math.exp(-c.rate * c.years) - c.spot, 0);
   return c.price - intrinsic >= 0.005 && (Number.EPSILON * Math.max(c.price, c.spot, c.strike)) / c.vega < 1e-13;
 });
-const ivLibs: Record<string, (o: Opt & { price: number }) => number | null> = {
+const ivLibs: Record<string, (o: BenchOption & { price: number }) => number | null> = {
   ours: (o) => impliedVol(o),
   "@uqee/black-scholes (default: bisection 1e-3)": (o) => uqeeS.sigma({ price: o.price, rate: o.rate, strike: o.strike, time: o.years, type: o.kind, underlying: o.spot }),
   "@uqee/black-scholes (double, Newton 1e-12)": (o) => uqeeNR.sigma({ price: o.price, rate: o.rate, strike: o.strike, time: o.years, type: o.kind, underlying: o.spot }),
   "implied-volatility": (o) => ivPkg.getImpliedVolatility(o.price, o.spot, o.strike, o.years, o.rate, o.kind),
 };
-function ivAccuracy(f: (o: Opt & { price: number }) => number | null): { worstAbs: number; failed: number } {
+function ivAccuracy(f: (o: BenchOption & { price: number }) => number | null): { worstAbs: number; failed: number } {
   let worstAbs = 0;
   let failed = 0;
   for (const c of ivRows) {
@@ -162,12 +140,12 @@ const greekTimes: Record<string, number> = {};
 const greekRows: Array<[string, number, number[], Record<string, number>]> = [];
 for (const [name, f] of Object.entries(libs)) {
   const n = name.startsWith("black-scholes +") ? 20_000 : 400_000;
-  const t = nsPer(n, bodyFor(f, inputs, "f(rows[i & 1023]).theta"));
+  const t = nsPer(n, bodyFor(f, benchOptions, "f(rows[i & 1023]).theta"));
   greekTimes[name] = t.median;
   greekRows.push([name, t.median, t.runs, accuracy(f)]);
 }
 const into = nsPer(400_000, (i) => {
-  const o = inputs[i & 1023];
+  const o = benchOptions[i & 1023];
   bsGreeksInto(out, 0, o.kind === "call", o.spot, o.strike, o.years, o.rate, o.dividendYield, o.vol);
   return out[4];
 });
@@ -176,7 +154,7 @@ for (const [name, ns, runs, acc] of greekRows) {
   const a = Object.entries(acc).map(([k, v]) => `${k} ${v.toExponential(1)}`).join(" ");
   console.log(`  ${name.padEnd(38)} ${fmt(ns)} ns  x${(ns / greekTimes.ours).toFixed(2).padStart(6)} vs ours   [${a}]   runs: ${runsStr(runs)}`);
 }
-const price = nsPer(400_000, (i) => bsPrice(inputs[i & 1023]));
+const price = nsPer(400_000, (i) => bsPrice(benchOptions[i & 1023]));
 console.log(`  ${"ours, bsPrice alone".padEnd(38)} ${fmt(price.median)} ns   runs: ${runsStr(price.runs)}`);
 
 console.log(`\nImplied vol (ns per solve, median of ${RUNS}; accuracy = worst |vol error| over ${ivRows.length} identifiable mpmath prices, failures = error >= 1e-3 or no answer)`);
