@@ -56,7 +56,7 @@ async function startServer(vars = {}) {
   // The same seed as `npm start` (symbols, demo data, signals tables, knowledge base, the shipped model), into this state.
   execFileSync("node", ["scripts/seed.mjs"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PERSIST_TO: state } });
   const port = await freePort();
-  const server = { url: `http://127.0.0.1:${port}`, port, vars, state, proc: null, stderr: "", log: () => server.stderr, restarts: 0 };
+  const server = { url: `http://127.0.0.1:${port}`, port, vars, state, proc: null, stderr: "", restarts: 0 };
   servers.push(server);
   await launch(server);
   return server;
@@ -83,17 +83,16 @@ async function launch(server) {
 }
 
 /**
- * True when wrangler dev itself has exited (within a few seconds): it does so, printing an empty "[ERROR]", after
- * its proxy loses a connection to the Worker (see gotoDev). Then it is started again on the same port and state
- * (sessions, rate-limit buckets and data survive in the state directory), and the run says so.
+ * When wrangler dev itself exits (it does so within a few seconds, printing an empty "[ERROR]", after its proxy loses
+ * a connection to the Worker; see gotoDev), starts it again on the same port and state (sessions, rate-limit buckets
+ * and data survive in the state directory), and says so.
  */
 async function recoverIfExited(server) {
   for (let i = 0; i < 20 && server.proc.exitCode === null; i++) await new Promise((r) => setTimeout(r, 250));
-  if (server.proc.exitCode === null) return false;
+  if (server.proc.exitCode === null) return;
   server.restarts++;
   console.log(`        (wrangler dev at ${server.url} exited (code ${server.proc.exitCode}); restarting it on the same state)`);
   await launch(server);
-  return true;
 }
 
 function stopServer(server) {
@@ -128,12 +127,12 @@ async function gotoDev(page, url, server) {
     response = await page.goto(url);
   } catch (e) {
     // Refused: wrangler dev went down after dropping an earlier request.
-    if (!server || !/ERR_CONNECTION_REFUSED/.test(String(e?.message))) throw e;
+    if (!/ERR_CONNECTION_REFUSED/.test(String(e?.message))) throw e;
   }
   const dropped = response && response.status() >= 500 && /Network connection lost/.test(await response.text().catch(() => ""));
   if (response && !dropped) return response;
   console.log(`        (wrangler dev dropped ${url}: ${response ? '"Network connection lost" from its proxy' : "connection refused"}; retrying once)`);
-  if (server) await recoverIfExited(server);
+  await recoverIfExited(server);
   return page.goto(url);
 }
 
@@ -143,8 +142,8 @@ async function signIn(page, base, server) {
     await page.getByRole("button", { name: "Continue as demo user" }).first().click();
     await page.getByTestId("user").waitFor();
   } catch (e) {
-    // Say what the page showed instead: this step failed intermittently on the rate-limited server, and the
-    // timeout alone does not tell a rate-limit page from a slow render or a failed sign-in.
+    // Say what the page showed instead: a timeout alone does not tell an error page (such as wrangler dev's dropped
+    // request, see gotoDev) from a slow render or a failed sign-in.
     const body = (await page.locator("body").innerText().catch(() => "(no body)")).replace(/\s+/g, " ").slice(0, 400);
     await page.screenshot({ path: join(shots, `sign-in-failure-${Date.now()}.png`), fullPage: true }).catch(() => undefined);
     throw new Error(`sign-in at ${page.url()} (first response HTTP ${response?.status()}) showed: ${body}\n${e?.message ?? e}`);
@@ -434,7 +433,7 @@ try {
   console.log(`  FAIL  harness: ${e?.stack ?? e}`);
 } finally {
   // The server's own account of a failure or a restart (wrangler dev logs errors only): its last 4,000 characters of stderr.
-  for (const s of servers) if ((failed || s.restarts) && s.log().trim()) console.log(`\n  server ${s.url} stderr (tail):\n${s.log().replace(/^/gm, "    ")}`);
+  for (const s of servers) if ((failed || s.restarts) && s.stderr.trim()) console.log(`\n  server ${s.url} stderr (tail):\n${s.stderr.replace(/^/gm, "    ")}`);
   for (const s of servers) stopServer(s);
 }
 console.log(`\ne2e: ${passed} passed, ${failed} failed (screenshots in test-results/)`);
